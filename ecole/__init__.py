@@ -1,0 +1,114 @@
+"""Ecole: the learning management system of the Ecole Pratique de Développement Rural (EPDR)."""
+import hashlib
+import logging
+import sys
+from pathlib import Path
+
+from flask import Flask, url_for
+
+from config import config_from_env
+
+
+def create_app(config_class=None) -> Flask:
+    config_class = config_class or config_from_env()
+    app = Flask(__name__, template_folder="../templates", static_folder="../static",
+                instance_path=str(Path(__file__).resolve().parent.parent / "instance"))
+    app.config.from_object(config_class)
+    if hasattr(config_class, "check"):
+        config_class.check()
+    _configure_logging(app)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        _tune_sqlite(app)
+
+    from ecole.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from ecole.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
+                     render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+    from ecole import i18n
+    from ecole.accounts import setup as accounts_setup
+    from ecole.core import errors, security
+
+    accounts_setup.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    _register_blueprints(app)
+    _register_template_helpers(app)
+    from ecole.main import navigation
+
+    navigation.init_app(app)
+
+    from ecole import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from ecole.accounts.views import account, auth, people
+    from ecole.admin.views import admin
+    from ecole.main.views import main
+
+    for blueprint in (main, auth, account, people, admin):
+        app.register_blueprint(blueprint)
+
+
+def _register_template_helpers(app: Flask) -> None:
+    hashes: dict[str, str] = {}
+
+    def static_url(filename: str) -> str:
+        """A static file's URL with its content hash, so it can be cached for a year."""
+        if filename not in hashes or app.debug:
+            path = Path(app.static_folder) / filename
+            try:
+                hashes[filename] = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+            except OSError:
+                hashes[filename] = "0"
+        return url_for("static", filename=filename, v=hashes[filename])
+
+    from ecole.core.audit import action_title
+
+    app.jinja_env.globals["static_url"] = static_url
+    app.jinja_env.globals["audit_action_title"] = action_title
+
+
+def _configure_logging(app: Flask) -> None:
+    # Logs go to stdout, where gunicorn, systemd or a container collects them.
+    if not app.testing:
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root = logging.getLogger()
+        if not any(isinstance(h, logging.StreamHandler) for h in root.handlers):
+            root.addHandler(handler)
+        root.setLevel(logging.INFO)
+        logging.getLogger("weasyprint").setLevel(logging.WARNING)
+        logging.getLogger("fontTools").setLevel(logging.WARNING)
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+
+def _tune_sqlite(app: Flask) -> None:
+    """WAL and a busy timeout: readers do not block the writer, writers wait instead of failing."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    if not event.contains(Engine, "connect", _sqlite_pragmas):
+        event.listen(Engine, "connect", _sqlite_pragmas)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    if not type(dbapi_connection).__module__.startswith("sqlite3"):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()

@@ -1,0 +1,1 @@
+"""People: accounts, roles, sign-in, profiles, registration on someone's behalf, CSV import."""

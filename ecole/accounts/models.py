@@ -1,0 +1,175 @@
+"""Accounts, their roles and one-time codes."""
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ecole.core.models import UTCDateTime, utcnow
+from ecole.extensions import db
+
+
+class Role(enum.StrEnum):
+    TRAINEE = "trainee"
+    TRAINER = "trainer"
+    ADMIN = "admin"
+
+    @property
+    def title(self):
+        return ROLE_TITLES[self]
+
+
+ROLE_TITLES = {Role.TRAINEE: _l("Stagiaire"), Role.TRAINER: _l("Formateur"), Role.ADMIN: _l("Administrateur")}
+
+
+class Gender(enum.StrEnum):
+    FEMALE = "f"
+    MALE = "m"
+
+    @property
+    def title(self):
+        return GENDER_TITLES[self]
+
+
+GENDER_TITLES = {Gender.FEMALE: _l("Femme"), Gender.MALE: _l("Homme")}
+
+
+class Audience(enum.StrEnum):
+    """Who a person is in the territory; courses are written for these groups."""
+
+    ELECTED_OFFICIAL = "elected_official"
+    COMMUNE_STAFF = "commune_staff"
+    FARMER = "farmer"
+    ARTISAN = "artisan"
+    COOPERATIVE_MEMBER = "cooperative_member"
+    TEACHER = "teacher"
+    ANIMATOR = "animator"
+    YOUTH = "youth"
+    WOMENS_ASSOCIATION = "womens_association"
+    OTHER = "other"
+
+    @property
+    def title(self):
+        return AUDIENCE_TITLES[self]
+
+
+AUDIENCE_TITLES = {
+    Audience.ELECTED_OFFICIAL: _l("Élu·e"),
+    Audience.COMMUNE_STAFF: _l("Personnel communal"),
+    Audience.FARMER: _l("Agriculteur·rice"),
+    Audience.ARTISAN: _l("Artisan·e"),
+    Audience.COOPERATIVE_MEMBER: _l("Membre de coopérative"),
+    Audience.TEACHER: _l("Enseignant·e"),
+    Audience.ANIMATOR: _l("Animateur·rice"),
+    Audience.YOUTH: _l("Jeune"),
+    Audience.WOMENS_ASSOCIATION: _l("Association de femmes"),
+    Audience.OTHER: _l("Autre"),
+}
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16), primary_key=True, index=True)
+
+    def __repr__(self) -> str:
+        return f"<UserRole {self.user_id}:{self.role}>"
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("email IS NOT NULL OR phone IS NOT NULL", name="has_identifier"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(20), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Bumped at sign-out and password change: every older session and remember cookie stops working.
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    name_latin: Mapped[str] = mapped_column(String(120))
+    name_arabic: Mapped[str] = mapped_column(String(120), default="")
+    name_tifinagh: Mapped[str] = mapped_column(String(120), default="")
+    gender: Mapped[str | None] = mapped_column(String(1))
+    birth_year: Mapped[int | None] = mapped_column(Integer)
+    commune: Mapped[str] = mapped_column(String(120), default="", index=True)
+    audience: Mapped[str] = mapped_column(String(32), default=Audience.OTHER.value, index=True)
+    organisation: Mapped[str] = mapped_column(String(160), default="")
+    locale: Mapped[str] = mapped_column(String(8), default="fr")
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    role_rows: Mapped[list[UserRole]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan", order_by=UserRole.role
+    )
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email or self.phone}>"
+
+    # Flask-Login: the id carries the epoch, so a bumped epoch signs out every older session.
+    def get_id(self) -> str:
+        return f"{self.id}.{self.session_epoch}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def roles(self) -> set[str]:
+        return {row.role for row in self.role_rows}
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+    def has_any_role(self, *roles: str) -> bool:
+        return bool(self.roles.intersection(roles))
+
+    @property
+    def is_admin(self) -> bool:
+        return self.has_role(Role.ADMIN)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.has_any_role(Role.ADMIN, Role.TRAINER)
+
+    @property
+    def identifier(self) -> str:
+        return self.email or self.phone or ""
+
+    def display_name(self, lang: str = "fr") -> str:
+        """The name in the reader's script when the person gave it, else the Latin one."""
+        if lang == "ar" and self.name_arabic:
+            return self.name_arabic
+        if lang == "zgh" and self.name_tifinagh:
+            return self.name_tifinagh
+        return self.name_latin
+
+    def can_manage_account(self, user: "User | None") -> bool:
+        return user is not None and (user.id == self.id or user.is_admin)
+
+
+class OneTimeCode(db.Model):
+    """A code handed to a person (on paper, by phone or by e-mail) to set a new password."""
+
+    __tablename__ = "one_time_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    channel: Mapped[str] = mapped_column(String(16))  # "staff" or "email"
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    def __repr__(self) -> str:
+        return f"<OneTimeCode {self.id} user={self.user_id} {self.channel}>"

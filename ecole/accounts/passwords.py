@@ -1,0 +1,57 @@
+"""Argon2 password and one-time-code hashing."""
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from flask import current_app
+
+_hashers: dict[bool, PasswordHasher] = {}
+
+
+def _hasher() -> PasswordHasher:
+    fast = bool(current_app.config.get("PASSWORD_HASH_FAST"))
+    if fast not in _hashers:
+        # Test runs hash hundreds of passwords: cheap parameters there, argon2-cffi's defaults elsewhere.
+        _hashers[fast] = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1) if fast else PasswordHasher()
+    return _hashers[fast]
+
+
+def hash_secret(secret: str) -> str:
+    return _hasher().hash(secret)
+
+
+def verify_secret(stored_hash: str | None, secret: str) -> bool:
+    if not stored_hash:
+        # Spend the same time as a real check, so answers do not tell which accounts exist.
+        _burn(secret)
+        return False
+    try:
+        return _hasher().verify(stored_hash, secret)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+_DUMMY: dict[bool, str] = {}
+
+
+def _dummy_hash() -> str:
+    fast = bool(current_app.config.get("PASSWORD_HASH_FAST"))
+    if fast not in _DUMMY:
+        _DUMMY[fast] = _hasher().hash(secrets.token_hex(16))
+    return _DUMMY[fast]
+
+
+def _burn(secret: str) -> None:
+    try:
+        _hasher().verify(_dummy_hash(), secret)
+    except VerificationError:
+        pass
+
+
+def new_code(digits: int = 8) -> str:
+    """A numeric code a person can read out or type on a phone keypad."""
+    return "".join(secrets.choice("0123456789") for _ in range(digits))
+
+
+def new_password() -> str:
+    return secrets.token_urlsafe(12)

@@ -1,0 +1,181 @@
+"""Sign-in, registration, password recovery, the profile, and registration on someone's behalf."""
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from ecole.accounts import services
+from ecole.accounts.forms import (
+    ForgotPasswordForm, LoginForm, PasswordChangeForm, PersonForm, ProfileForm, RedeemCodeForm, RegistrationForm,
+)
+from ecole.accounts.services import AccountError
+from ecole.core.access import login_required, safe_next, staff_required
+from ecole.extensions import db, limiter
+
+auth = Blueprint("auth", __name__)
+account = Blueprint("account", __name__, url_prefix="/account")
+people = Blueprint("people", __name__, url_prefix="/people")
+
+
+def _failed_attempt(response) -> bool:
+    # Only failed sign-ins count towards the limit (a success redirects).
+    return response.status_code != 302
+
+
+def _identifier_key() -> str:
+    return "login-id:" + (request.form.get("identifier") or "").strip().lower()[:254]
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@auth.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed_attempt)
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed_attempt, key_func=_identifier_key)
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next())
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.identifier.data, form.password.data)
+        if user is not None:
+            session.clear()  # no session fixation: a new session starts at sign-in
+            login_user(user, remember=form.remember.data)
+            db.session.commit()
+            if user.must_change_password:
+                flash(_("Choisissez votre propre mot de passe avant de continuer."), "info")
+                return redirect(url_for("account.password"))
+            return redirect(safe_next())
+        # One message whether the account exists or not.
+        form.form_errors.append(_("Téléphone, e-mail ou mot de passe incorrect."))
+    return render_template("accounts/login.html", form=form), _status(form)
+
+
+@auth.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    services.end_all_sessions(current_user)
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("Vous êtes déconnecté."), "info")
+    return redirect(url_for("main.home"))
+
+
+@auth.route("/register", methods=["GET", "POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    form = RegistrationForm()
+    if request.method == "GET":
+        form.locale.data = request.args.get("lang") or _current_lang()
+    if form.validate_on_submit():
+        try:
+            registration = services.register_user(form.profile_data(), actor=None, password=form.password.data)
+        except AccountError as error:
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            session.clear()
+            login_user(registration.user)
+            flash(_("Bienvenue ! Votre compte est créé."), "success")
+            return redirect(url_for("account.profile"))
+    return render_template("accounts/register.html", form=form), _status(form)
+
+
+@auth.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.send_reset_email(form.identifier.data)
+        db.session.commit()
+        # The same answer for every identifier: this page must not reveal who has an account.
+        flash(_("Si ce compte a une adresse e-mail, un code vient d’y être envoyé. Sinon, demandez un code "
+                "à l’administration de l’école ou à votre formateur."), "info")
+        return redirect(url_for("auth.redeem_code"))
+    return render_template("accounts/forgot.html", form=form), _status(form)
+
+
+@auth.route("/password/code", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed_attempt)
+def redeem_code():
+    form = RedeemCodeForm()
+    if form.validate_on_submit():
+        try:
+            user = services.redeem_code(form.identifier.data, form.code.data, form.password.data)
+        except AccountError as error:
+            form.form_errors.append(str(error))
+        else:
+            if user is not None:
+                db.session.commit()
+                flash(_("Votre mot de passe est changé. Connectez-vous avec le nouveau."), "success")
+                return redirect(url_for("auth.login"))
+            form.form_errors.append(_("Ce code n’est pas valable pour ce compte, ou il a expiré."))
+    return render_template("accounts/redeem.html", form=form), _status(form)
+
+
+@account.route("", methods=["GET", "POST"])
+@login_required
+def profile():
+    form = ProfileForm(obj=current_user)
+    if form.validate_on_submit():
+        try:
+            services.update_profile(current_user, form.profile_data(), actor=current_user)
+        except AccountError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Votre profil est enregistré."), "success")
+            return redirect(url_for("account.profile", lang=current_user.locale))
+    return render_template("accounts/profile.html", form=form), _status(form)
+
+
+@account.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(current_user, form.current.data, form.password.data)
+        except AccountError as error:
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            # Other devices are signed out by the new epoch; this one signs in again with it.
+            login_user(current_user, remember=False)
+            flash(_("Votre mot de passe est changé. Vos autres appareils sont déconnectés."), "success")
+            return redirect(url_for("account.profile"))
+    return render_template("accounts/password.html", form=form), _status(form)
+
+
+@people.route("/new", methods=["GET", "POST"])
+@staff_required
+def register_person():
+    form = PersonForm()
+    if request.method == "GET":
+        form.locale.data = _current_lang()
+    if form.validate_on_submit():
+        try:
+            registration = services.register_user(form.profile_data(), actor=current_user)
+        except AccountError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            # Shown once, straight from the POST: the code is never stored in clear.
+            return render_template("accounts/code_slip.html", person=registration.user, code=registration.code,
+                                   ttl_hours=int(current_app.config["RESET_CODE_TTL"].total_seconds() // 3600),
+                                   created=True)
+    return render_template("accounts/person_new.html", form=form), _status(form)
+
+
+def _status(form) -> int:
+    return 400 if request.method == "POST" and (form.errors or form.form_errors) else 200
+
+
+def _current_lang() -> str:
+    from ecole.i18n import current_language
+
+    return current_language()

@@ -1,0 +1,1 @@
+"""Administration screens: people and roles, the audit log. Calls services only."""

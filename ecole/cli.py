@@ -1,0 +1,102 @@
+"""`flask --app wsgi ecole …`: the operators' commands (see CONTRACT.md)."""
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from flask_migrate import upgrade
+
+from ecole.extensions import db
+
+ecole_cli = AppGroup("ecole", help="Ecole: set-up and administration commands.")
+
+
+def fail(message: str) -> None:
+    """One line on stderr and a non-zero exit; the caller has changed nothing."""
+    db.session.rollback()
+    click.echo(f"Erreur : {message}", err=True)
+    sys.exit(1)
+
+
+@ecole_cli.command("init")
+def init_command():
+    """Create or upgrade the schema, import courses/, create the first administrator if none."""
+    from ecole.accounts.services import ensure_first_admin
+
+    upgrade()
+    for hook in INIT_HOOKS:
+        hook()
+    created = ensure_first_admin()
+    db.session.commit()
+    if created:
+        user, password = created
+        click.echo("Premier administrateur créé — notez ce mot de passe, il ne sera plus affiché :")
+        click.echo(f"  identifiant : {user.email}")
+        click.echo(f"  mot de passe à usage unique : {password}")
+        click.echo("  (un nouveau mot de passe sera demandé à la première connexion)")
+    click.echo("Base de données prête.")
+
+
+# Later domains (the catalogue…) add what `init` must also do.
+INIT_HOOKS: list = []
+
+
+@ecole_cli.command("create-user")
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice(["admin", "trainer", "trainee"]))
+@click.option("--email")
+@click.option("--phone")
+@click.option("--name", required=True, help="Full name in Latin script, as on certificates.")
+@click.option("--name-arabic", default="")
+@click.option("--locale", default="fr", type=click.Choice(["fr", "ar", "zgh"]))
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user_command(roles, email, phone, name, name_arabic, locale, password_stdin):
+    """Create one account."""
+    from ecole.accounts.passwords import new_password
+    from ecole.accounts.services import AccountError, create_user
+
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else new_password()
+    data = {"email": email, "phone": phone, "name_latin": name, "name_arabic": name_arabic, "locale": locale}
+    try:
+        user = create_user(data, roles=tuple(roles), password=password, actor=None)
+    except AccountError as error:
+        fail(str(error))
+    user.must_change_password = not password_stdin
+    db.session.commit()
+    click.echo(f"Compte {user.id} créé : {user.identifier} ({', '.join(sorted(user.roles))})")
+    if not password_stdin:
+        click.echo(f"Mot de passe à usage unique : {password}")
+
+
+@ecole_cli.command("import-trainees")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Check the file and report, import nothing.")
+def import_trainees_command(path: Path, dry_run: bool):
+    """Register the people of a CSV file (see README: "CSV of trainees"); all rows or none."""
+    from ecole.accounts.importer import import_trainees
+
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        fail(f"{path}: {error.strerror}")
+    report = import_trainees(raw, actor=None)
+    if report.errors:
+        db.session.rollback()
+        for line in report.errors:
+            click.echo(line, err=True)
+        fail(f"{len(report.errors)} ligne(s) en erreur, rien n’a été importé.")
+    for user in report.created:
+        code = "" if dry_run else f"\tcode {report.codes[user.id]}"
+        click.echo(f"créé\t{user.identifier}\t{user.name_latin}{code}")
+    for user in report.existing:
+        click.echo(f"existant\t{user.identifier}\t{user.name_latin}")
+    if dry_run:
+        db.session.rollback()
+        click.echo(f"Essai : {len(report.created)} à créer, {len(report.existing)} déjà inscrits. Rien n’a été importé.")
+    else:
+        db.session.commit()
+        click.echo(f"{len(report.created)} créé(s), {len(report.existing)} déjà inscrit(s).")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(ecole_cli)

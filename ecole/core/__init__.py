@@ -1,0 +1,1 @@
+"""Shared building blocks with no domain knowledge: models, access, errors, audit, mail, time."""

@@ -1,0 +1,47 @@
+"""The audit log: who did what, when, on what. Every administrative action writes one entry."""
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ecole.core.models import UTCDateTime, utcnow
+from ecole.extensions import db
+
+
+class AuditEntry(db.Model):
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    target_type: Mapped[str] = mapped_column(String(64))
+    target_id: Mapped[str] = mapped_column(String(64), index=True)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    actor = relationship("User", foreign_keys=[actor_id], lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<AuditEntry {self.action} {self.target_type}:{self.target_id} by {self.actor_id}>"
+
+
+def record(action: str, target, *, actor, **details) -> AuditEntry:
+    """Add an audit entry for `action` on `target` (a model with an id) in the current transaction."""
+    entry = AuditEntry(
+        action=action,
+        target_type=type(target).__name__,
+        target_id=str(target.id),
+        actor_id=actor.id if actor is not None else None,
+        details=details,
+    )
+    db.session.add(entry)
+    return entry
+
+
+# Translated titles of audit actions, filled in by each domain ("user.roles": _l("…")).
+ACTION_TITLES: dict[str, object] = {}
+
+
+def action_title(action: str) -> str:
+    return str(ACTION_TITLES.get(action, action))

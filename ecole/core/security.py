@@ -1,0 +1,35 @@
+"""HTTP security headers and cache policy applied to every response."""
+from flask import Flask, request
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "base-uri 'none'; object-src 'none'"
+)
+
+
+def init_app(app: Flask) -> None:
+    @app.after_request
+    def add_security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if request.endpoint == "static":
+            # Static URLs carry a content hash (?v=…), so they can be cached for a year.
+            if request.args.get("v"):
+                headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        elif "Cache-Control" not in headers:
+            # Pages can hold personal data: never let a shared phone's browser replay them from cache.
+            headers["Cache-Control"] = "no-store" if _is_personal() else "no-cache"
+        return response
+
+
+def _is_personal() -> bool:
+    from flask_login import current_user
+
+    return bool(current_user and current_user.is_authenticated)

@@ -1,0 +1,107 @@
+"""Language selection (fr, ar, zgh), text direction, Babel formatting and the language switch."""
+from datetime import date, datetime
+
+from babel import Locale, dates, numbers
+from flask import Flask, current_app, g, has_request_context, request, url_for
+from flask_babel import get_locale
+from flask_login import current_user
+
+LANGUAGE_NAMES = {"fr": "Français", "ar": "العربية", "zgh": "ⵜⴰⵎⴰⵣⵉⵖⵜ"}
+COOKIE = "lang"
+COOKIE_MAX_AGE = 365 * 24 * 3600
+RTL = frozenset({"ar"})
+
+
+def supported(code: str | None) -> str | None:
+    """The code if Ecole speaks it, else None (Babel answers 500 for a code it does not know)."""
+    if code and code in current_app.config["LANGUAGES"]:
+        return code
+    return None
+
+
+def from_accept_language() -> str | None:
+    # Werkzeug's best_match drops regions when another language matches (ar-MA,fr → fr): walk it ourselves.
+    for value, _quality in request.accept_languages:
+        code = supported(value.replace("_", "-").split("-")[0].lower())
+        if code:
+            return code
+    return None
+
+
+def select_locale() -> str:
+    if not has_request_context():  # command line: messages in the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    asked = supported(request.args.get("lang"))
+    if asked:
+        g.lang_chosen = asked
+        return asked
+    if current_user and current_user.is_authenticated and supported(current_user.locale):
+        return current_user.locale
+    return supported(request.cookies.get(COOKIE)) or from_accept_language() or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def current_language() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def direction(lang: str | None = None) -> str:
+    return "rtl" if (lang or current_language()) in RTL else "ltr"
+
+
+def formatting_locale() -> Locale:
+    # *_MA formats: Moroccan month names in Arabic (ماي، يوليوز، غشت), Latin digits everywhere.
+    return Locale.parse(f"{current_language()}_MA")
+
+
+def format_date(value: date | datetime | None, fmt: str = "long") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.astimezone(dates.get_timezone(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+    return dates.format_date(value, format=fmt, locale=formatting_locale())
+
+
+def format_datetime(value: datetime | None, fmt: str = "medium") -> str:
+    if value is None:
+        return ""
+    tz = dates.get_timezone(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return dates.format_datetime(value, format=fmt, tzinfo=tz, locale=formatting_locale())
+
+
+def format_number(value) -> str:
+    return numbers.format_decimal(value, locale=formatting_locale())
+
+
+def switch_url(lang: str) -> str:
+    """The current page in another language (works without JavaScript)."""
+    args = request.args.to_dict(flat=False)
+    args["lang"] = [lang]
+    if request.endpoint and request.url_rule is not None and request.method == "GET":
+        return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return url_for("main.home", lang=lang)
+
+
+def init_app(app: Flask) -> None:
+    @app.after_request
+    def remember_language(response):
+        chosen = g.get("lang_chosen")
+        if chosen:
+            response.set_cookie(
+                COOKIE, chosen, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True,
+                secure=app.config.get("SESSION_COOKIE_SECURE", False),
+            )
+            if current_user.is_authenticated and current_user.locale != chosen:
+                from ecole.accounts.services import set_preferred_language
+
+                set_preferred_language(current_user, chosen)
+        return response
+
+    app.jinja_env.globals.update(
+        LANGUAGE_NAMES=LANGUAGE_NAMES,
+        current_language=current_language,
+        direction=direction,
+        switch_url=switch_url,
+    )
+    app.jinja_env.filters.update(
+        date=format_date, datetime=format_datetime, number=format_number,
+    )

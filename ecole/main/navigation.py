@@ -1,0 +1,33 @@
+"""The main menu: which links each person sees."""
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+# (endpoint, label, who sees it); domains append their own entries in create_app order.
+MENU: list[tuple[str, object, str]] = [
+    ("main.home", _l("Accueil"), "everyone"),
+    ("people.register_person", _l("Inscrire une personne"), "staff"),
+    ("admin.users", _l("Administration"), "admin"),
+    ("account.profile", _l("Mon profil"), "signed_in"),
+    ("auth.login", _l("Se connecter"), "anonymous"),
+    ("auth.register", _l("Créer un compte"), "anonymous"),
+]
+
+
+def _sees(audience: str) -> bool:
+    signed_in = current_user.is_authenticated
+    return {
+        "everyone": True,
+        "anonymous": not signed_in,
+        "signed_in": signed_in,
+        "staff": signed_in and current_user.is_staff,
+        "admin": signed_in and current_user.is_admin,
+    }[audience]
+
+
+def nav_links() -> list[tuple[str, object]]:
+    return [(endpoint, label) for endpoint, label, audience in MENU if _sees(audience)]
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals["nav_links"] = nav_links

@@ -1,0 +1,164 @@
+"""Fixtures every test reuses: the app on a real database, a client, one user per role, sign-in."""
+import contextvars
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from config import TestingConfig
+from ecole import create_app
+from ecole.extensions import db
+
+PASSWORD = "correct horse battery"
+ROLES = ("anonymous", "trainee", "trainer", "admin")
+
+
+def _database_url(tmp_dir: Path) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    # A file, not :memory:, so that several connections (threads, a live server) see the same data.
+    return f"sqlite:///{tmp_dir / 'test.sqlite3'}"
+
+
+def _reset_database(url: str) -> None:
+    if url.startswith("postgresql"):
+        from sqlalchemy import create_engine
+
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+
+
+class IsolatedClient(FlaskClient):
+    """Each request runs in an empty context, as in production: it gets its own app context, `g`
+    and database session instead of borrowing the test's (which would hide bugs)."""
+
+    def open(self, *args, **kwargs):
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    return _database_url(tmp_path_factory.mktemp("db"))
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    class Config(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = database_url
+        STORAGE_DIR = str(tmp_path_factory.mktemp("storage"))
+
+    _reset_database(database_url)
+    application = create_app(Config)
+    application.test_client_class = IsolatedClient
+    with application.app_context():
+        upgrade()  # the schema comes from the migrations, as in production
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+def _empty_tables() -> None:
+    tables = [table.name for table in db.metadata.sorted_tables]
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+    else:
+        for table in reversed(tables):
+            db.session.execute(text(f"DELETE FROM {table}"))
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def app_context(app):
+    """Each test runs in a fresh application context and starts from empty tables."""
+    with app.app_context():
+        yield
+        db.session.rollback()
+        db.session.remove()
+        _empty_tables()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@dataclass
+class People:
+    trainee: object
+    trainer: object
+    admin: object
+
+    def __getitem__(self, role):
+        return getattr(self, role)
+
+
+def make_user(role: str, *, name: str | None = None, phone: str | None = None, email: str | None = None,
+              locale: str = "fr", **profile):
+    from ecole.accounts.services import register_user
+
+    name = name or f"{role.title()} Test"
+    data = {"name_latin": name, "phone": phone, "email": email or f"{role}@example.org", "locale": locale, **profile}
+    user = register_user(data, actor=None, password=PASSWORD, roles=(role,)).user
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def people(app_context) -> People:
+    return People(
+        trainee=make_user("trainee", name="Fatima Aït Ali", phone="0612345678", email="trainee@example.org"),
+        trainer=make_user("trainer", name="Brahim Oubella", phone="0623456789", email="trainer@example.org"),
+        admin=make_user("admin", name="Amina Idrissi", email="admin@example.org"),
+    )
+
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(client, url: str = "/login") -> str:
+    """A CSRF token for this client's session, read from a page's form as a browser would."""
+    for candidate in (url, "/account", "/"):
+        page = client.get(candidate)
+        match = CSRF_RE.search(page.get_data(as_text=True))
+        if match:
+            return match.group(1) or match.group(2)
+    raise AssertionError("no page with a CSRF token")
+
+
+def post(client, url: str, data: dict | None = None, **kwargs):
+    data = dict(data or {})
+    data.setdefault("csrf_token", csrf_token(client))
+    return client.post(url, data=data, **kwargs)
+
+
+def login(client, user, password: str = PASSWORD):
+    response = post(client, "/login", {"identifier": user.email or user.phone, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response
+
+
+@pytest.fixture
+def as_role(app, people):
+    """as_role("trainer") → a test client signed in as that role (or anonymous)."""
+
+    def make(role: str):
+        test_client = app.test_client()
+        if role != "anonymous":
+            login(test_client, people[role])
+        return test_client
+
+    return make

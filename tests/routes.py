@@ -1,0 +1,83 @@
+"""The route × role table: every registered route, who may use it, and how to build its URL.
+
+A new route without an entry here makes tests/core/test_access.py fail: decide who may use it.
+"""
+from dataclasses import dataclass, field
+from typing import Callable
+
+EVERYONE = frozenset({"anonymous", "trainee", "trainer", "admin"})
+SIGNED_IN = frozenset({"trainee", "trainer", "admin"})
+STAFF = frozenset({"trainer", "admin"})
+ADMIN = frozenset({"admin"})
+
+
+@dataclass(frozen=True)
+class Route:
+    allowed: frozenset
+    url: Callable[[dict], str]                 # world → URL (world holds the ids the URL needs)
+    data: Callable[[dict], dict] = field(default=lambda world: {})  # a valid POST body, for POST routes
+    crawl: bool = True                         # the crawler visits it with GET
+
+
+def fixed(path: str) -> Callable[[dict], str]:
+    return lambda world: path
+
+
+# endpoint → {method: Route}
+ROUTES: dict[str, dict[str, Route]] = {
+    "static": {"GET": Route(EVERYONE, fixed("/static/css/ecole.css"), crawl=False)},
+    "main.home": {"GET": Route(EVERYONE, fixed("/"))},
+    "main.healthz": {"GET": Route(EVERYONE, fixed("/healthz"), crawl=False)},
+    "auth.login": {
+        "GET": Route(EVERYONE, fixed("/login")),
+        "POST": Route(EVERYONE, fixed("/login"), lambda w: {"identifier": "nobody@example.org", "password": "x"}),
+    },
+    "auth.logout": {"POST": Route(SIGNED_IN, fixed("/logout"))},
+    "auth.register": {
+        "GET": Route(EVERYONE, fixed("/register")),
+        "POST": Route(EVERYONE, fixed("/register"), lambda w: {"name_latin": "Nouvelle Personne"}),
+    },
+    "auth.forgot_password": {
+        "GET": Route(EVERYONE, fixed("/password/forgot")),
+        "POST": Route(EVERYONE, fixed("/password/forgot"), lambda w: {"identifier": "nobody@example.org"}),
+    },
+    "auth.redeem_code": {
+        "GET": Route(EVERYONE, fixed("/password/code")),
+        "POST": Route(EVERYONE, fixed("/password/code"), lambda w: {"identifier": "x", "code": "1"}),
+    },
+    "account.profile": {
+        "GET": Route(SIGNED_IN, fixed("/account")),
+        "POST": Route(SIGNED_IN, fixed("/account"), lambda w: {"name_latin": ""}),
+    },
+    "account.password": {
+        "GET": Route(SIGNED_IN, fixed("/account/password")),
+        "POST": Route(SIGNED_IN, fixed("/account/password"), lambda w: {"current": "wrong"}),
+    },
+    "people.register_person": {
+        "GET": Route(STAFF, fixed("/people/new")),
+        "POST": Route(STAFF, fixed("/people/new"), lambda w: {"name_latin": "Personne Inscrite", "phone": "0698765432",
+                                                              "audience": "farmer", "locale": "ar"}),
+    },
+    "admin.dashboard": {"GET": Route(ADMIN, fixed("/admin/"))},
+    "admin.users": {"GET": Route(ADMIN, fixed("/admin/users"))},
+    "admin.user": {"GET": Route(ADMIN, lambda w: f"/admin/users/{w['trainee_id']}")},
+    "admin.user_roles": {"POST": Route(ADMIN, lambda w: f"/admin/users/{w['trainee_id']}/roles",
+                                       lambda w: {"roles": ["trainee", "trainer"]})},
+    "admin.user_active": {"POST": Route(ADMIN, lambda w: f"/admin/users/{w['other_id']}/active")},
+    "admin.user_code": {"POST": Route(ADMIN, lambda w: f"/admin/users/{w['other_id']}/code")},
+    "admin.audit_log": {"GET": Route(ADMIN, fixed("/admin/audit"))},
+}
+
+
+def world_for(people) -> dict:
+    """The ids the URLs above need, built on the `people` fixture (more are added by later domains)."""
+    from tests.conftest import make_user
+
+    other = make_user("trainee", name="Ahmed Boukhris", email="other@example.org")
+    world = {"trainee_id": people.trainee.id, "other_id": other.id}
+    for hook in WORLD_HOOKS:
+        world.update(hook(people))
+    return world
+
+
+WORLD_HOOKS: list = []
