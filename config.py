@@ -69,7 +69,7 @@ class TestingConfig(Config):
     TESTING = True
     SECRET_KEY = "testing"
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
-    RATELIMIT_ENABLED = False  # the rate-limit tests switch it on for their own app
+    LOGIN_RATE_LIMIT = "10000 per minute"  # the rate-limit tests set the real limit for themselves
     PASSWORD_HASH_FAST = True  # cheap Argon2 parameters: the suite hashes hundreds of passwords
 
 

@@ -5,6 +5,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from html.parser import HTMLParser
+
 import pytest
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -131,7 +133,7 @@ CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csr
 
 def csrf_token(client, url: str = "/login") -> str:
     """A CSRF token for this client's session, read from a page's form as a browser would."""
-    for candidate in (url, "/account", "/"):
+    for candidate in (url, "/account", "/account/password", "/"):
         page = client.get(candidate)
         match = CSRF_RE.search(page.get_data(as_text=True))
         if match:
@@ -143,6 +145,53 @@ def post(client, url: str, data: dict | None = None, **kwargs):
     data = dict(data or {})
     data.setdefault("csrf_token", csrf_token(client))
     return client.post(url, data=data, **kwargs)
+
+
+class _FormReader(HTMLParser):
+    """Reads the values a browser would send for the page's main form (not the sign-out button)."""
+
+    def __init__(self):
+        super().__init__()
+        self.forms: list[dict] = []
+        self._select = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.forms.append({"action": attrs.get("action"), "values": {}})
+        elif not self.forms:
+            return
+        values = self.forms[-1]["values"] if self.forms else {}
+        if tag == "input" and attrs.get("name"):
+            kind = attrs.get("type", "text")
+            if kind in ("checkbox", "radio"):
+                if "checked" in attrs:
+                    values.setdefault(attrs["name"], []).append(attrs.get("value", "y"))
+            elif kind not in ("submit", "button"):
+                values[attrs["name"]] = attrs.get("value", "")
+        elif tag == "textarea" and attrs.get("name"):
+            values[attrs["name"]] = ""
+        elif tag == "select":
+            self._select = attrs.get("name")
+            values[self._select] = None
+        elif tag == "option" and self._select:
+            if values.get(self._select) is None or "selected" in attrs:
+                values[self._select] = attrs.get("value", "")
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+
+
+def submit(client, url: str, data: dict | None = None, *, form_url: str | None = None, **kwargs):
+    """Post the form found on `form_url` (default `url`) as a browser would, with `data` typed in."""
+    reader = _FormReader()
+    reader.feed(client.get(form_url or url).get_data(as_text=True))
+    forms = [f for f in reader.forms if f["action"] != "/logout"]
+    assert forms, f"no form on {form_url or url}"
+    values = {key: value for key, value in forms[0]["values"].items() if value is not None}
+    values.update(data or {})
+    return client.post(url, data=values, **kwargs)
 
 
 def login(client, user, password: str = PASSWORD):

@@ -144,7 +144,7 @@ def password():
         else:
             db.session.commit()
             # Other devices are signed out by the new epoch; this one signs in again with it.
-            login_user(current_user, remember=False)
+            login_user(current_user._get_current_object(), remember=False)
             flash(_("Votre mot de passe est changé. Vos autres appareils sont déconnectés."), "success")
             return redirect(url_for("account.profile"))
     return render_template("accounts/password.html", form=form), _status(form)
