@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from urllib.parse import urlsplit
 
-from benchmarks.client import USER_AGENT
+from benchmarks.client import USER_AGENT, BenchError
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -13,6 +13,10 @@ FIRST_BUDGET_KB = 100
 REPEAT_BUDGET_KB = 20
 KB = 1024
 NAVIGATION_TIMEOUT_MS = 15_000
+
+
+class PageError(BenchError):
+    """The page itself failed in the browser (not 200): a real failure, unlike a Chromium that won't start."""
 
 
 def unavailable() -> str | None:
@@ -28,12 +32,15 @@ def unavailable() -> str | None:
 
 def _visit(page, url: str) -> list[dict]:
     finished = []
-    on_finished = finished.append
+
+    def on_finished(req):
+        finished.append(req)
+
     page.on("requestfinished", on_finished)
     try:
         response = page.goto(url, wait_until="load", timeout=NAVIGATION_TIMEOUT_MS)
         if response is None or response.status != 200:
-            raise RuntimeError(f"{url} answered {response.status if response else 'nothing'} in Chromium")
+            raise PageError(f"{url} answered {response.status if response else 'nothing'} in Chromium")
         try:
             page.wait_for_load_state("networkidle", timeout=5_000)  # late fonts
         except Exception:  # noqa: BLE001 - a busy page still has its bytes counted
@@ -43,10 +50,14 @@ def _visit(page, url: str) -> list[dict]:
     resources = []
     for req in finished:
         sizes = req.sizes()
-        size = max(0, sizes["responseBodySize"]) + max(0, sizes["responseHeadersSize"])
+        # A response from the browser's cache has a body size of minus its headers size (nothing came
+        # over the network), so the sum is the bytes transferred: 0 for a cache hit, headers for a 304.
+        size = max(0, sizes["responseBodySize"] + sizes["responseHeadersSize"])
+        response = req.response()
         parts = urlsplit(req.url)
         resources.append({"path": parts.path + (f"?{parts.query}" if parts.query else ""),
-                          "type": req.resource_type, "bytes": size})
+                          "type": req.resource_type, "status": response.status if response else None,
+                          "bytes": size})
     return resources
 
 

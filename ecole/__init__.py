@@ -47,6 +47,7 @@ def create_app(config_class=None) -> Flask:
     navigation.init_app(app)
 
     from ecole import cli
+    from ecole.catalogue import cli as _catalogue_cli  # noqa: F401  (registers its commands)
 
     cli.init_app(app)
     return app
@@ -55,9 +56,10 @@ def create_app(config_class=None) -> Flask:
 def _register_blueprints(app: Flask) -> None:
     from ecole.accounts.views import account, auth, people
     from ecole.admin.views import admin
+    from ecole.catalogue.views import catalogue
     from ecole.main.views import main
 
-    for blueprint in (main, auth, account, people, admin):
+    for blueprint in (main, auth, account, people, catalogue, admin):
         app.register_blueprint(blueprint)
 
 
@@ -75,6 +77,9 @@ def _register_template_helpers(app: Flask) -> None:
         return url_for("static", filename=filename, v=hashes[filename])
 
     from ecole.core.audit import action_title
+    from ecole.core.markdown import render_markdown
+
+    app.jinja_env.filters["markdown"] = render_markdown
 
     app.jinja_env.globals["static_url"] = static_url
     app.jinja_env.globals["audit_action_title"] = action_title

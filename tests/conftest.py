@@ -63,9 +63,19 @@ def app(database_url, tmp_path_factory):
     application.test_client_class = IsolatedClient
     with application.app_context():
         upgrade()  # the schema comes from the migrations, as in production
+        # Rows the migrations seed (the school's themes…) are put back after every test.
+        SEEDED.clear()
+        for table in db.metadata.sorted_tables:
+            rows = [dict(row._mapping) for row in db.session.execute(table.select())]
+            if rows:
+                SEEDED[table] = rows
+        db.session.remove()
     yield application
     with application.app_context():
         db.engine.dispose()
+
+
+SEEDED: dict = {}
 
 
 def _empty_tables() -> None:
@@ -75,6 +85,8 @@ def _empty_tables() -> None:
     else:
         for table in reversed(tables):
             db.session.execute(text(f"DELETE FROM {table}"))
+    for table, rows in SEEDED.items():
+        db.session.execute(table.insert(), rows)
     db.session.commit()
 
 

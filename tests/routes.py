@@ -66,6 +66,13 @@ ROUTES: dict[str, dict[str, Route]] = {
     "admin.user_active": {"POST": Route(ADMIN, lambda w: f"/admin/users/{w['other_id']}/active")},
     "admin.user_code": {"POST": Route(ADMIN, lambda w: f"/admin/users/{w['other_id']}/code")},
     "admin.audit_log": {"GET": Route(ADMIN, fixed("/admin/audit"))},
+    # Catalogue: open to read by anyone; progress for signed-in people.
+    "catalogue.index": {"GET": Route(EVERYONE, fixed("/courses"))},
+    "catalogue.course": {"GET": Route(EVERYONE, fixed("/courses/saffron-basics"))},
+    "catalogue.lesson": {"GET": Route(EVERYONE, fixed("/courses/saffron-basics/lessons/bulbes"))},
+    "catalogue.mark_done": {"POST": Route(SIGNED_IN, fixed("/courses/saffron-basics/lessons/bulbes/done"),
+                                          lambda w: {"done": "1"})},
+    "catalogue.handout": {"GET": Route(EVERYONE, fixed("/courses/saffron-basics/handout.pdf"), crawl=False)},
 }
 
 
@@ -80,4 +87,11 @@ def world_for(people) -> dict:
     return world
 
 
-WORLD_HOOKS: list = []
+def _catalogue(people) -> dict:
+    from tests.catalogue.conftest import load_fixture_catalogue
+
+    load_fixture_catalogue()
+    return {}
+
+
+WORLD_HOOKS: list = [_catalogue]

@@ -41,7 +41,7 @@ class ProfileFields(BaseForm):
     birth_year = StringField(_l("Année de naissance"), [Optional(), Length(max=4)],
                              render_kw={"inputmode": "numeric", "dir": "ltr"})
     commune = StringField(_l("Commune"), [Optional(), Length(max=120)])
-    audience = SelectField(_l("Vous êtes"), choices=_choices(AUDIENCE_TITLES))
+    audience = SelectField(_l("Vous êtes"), choices=_choices(AUDIENCE_TITLES, blank=_l("— Choisissez —")))
     organisation = StringField(_l("Organisation (coopérative, association, commune…)"), [Optional(), Length(max=160)])
     locale = SelectField(_l("Langue préférée"), choices=list(LANGUAGE_NAMES.items()))
 

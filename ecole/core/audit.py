@@ -27,11 +27,13 @@ class AuditEntry(db.Model):
 
 
 def record(action: str, target, *, actor, **details) -> AuditEntry:
-    """Add an audit entry for `action` on `target` (a model with an id) in the current transaction."""
+    """Add an audit entry for `action` on `target` (a model with an id, or a name such as
+    "catalogue" for actions on a whole area) in the current transaction."""
+    is_name = isinstance(target, str)
     entry = AuditEntry(
         action=action,
-        target_type=type(target).__name__,
-        target_id=str(target.id),
+        target_type=target if is_name else type(target).__name__,
+        target_id="" if is_name else str(target.id),
         actor_id=actor.id if actor is not None else None,
         details=details,
     )

@@ -20,8 +20,9 @@ def init_app(app: Flask) -> None:
         if app.config.get("SESSION_COOKIE_SECURE"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         if request.endpoint == "static":
-            # Static URLs carry a content hash (?v=…), so they can be cached for a year.
-            if request.args.get("v"):
+            # Static URLs carry a content hash (?v=…), and font files never change in place
+            # (a new version gets a new name), so both can be cached for a year.
+            if request.args.get("v") or (request.view_args or {}).get("filename", "").startswith("fonts/"):
                 headers["Cache-Control"] = "public, max-age=31536000, immutable"
         elif "Cache-Control" not in headers:
             # Pages can hold personal data: never let a shared phone's browser replay them from cache.

@@ -82,18 +82,23 @@ def switch_url(lang: str) -> str:
 
 
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def remember_language_in_profile():
+        # Before the view, so that the page (a profile form, say) already shows the new choice.
+        chosen = supported(request.args.get("lang"))
+        if chosen and current_user.is_authenticated and current_user.locale != chosen:
+            from ecole.accounts.services import set_preferred_language
+
+            set_preferred_language(current_user, chosen)
+
     @app.after_request
-    def remember_language(response):
+    def remember_language_in_cookie(response):
         chosen = g.get("lang_chosen")
-        if chosen:
+        if chosen and request.cookies.get(COOKIE) != chosen:
             response.set_cookie(
                 COOKIE, chosen, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True,
                 secure=app.config.get("SESSION_COOKIE_SECURE", False),
             )
-            if current_user.is_authenticated and current_user.locale != chosen:
-                from ecole.accounts.services import set_preferred_language
-
-                set_preferred_language(current_user, chosen)
         return response
 
     app.jinja_env.globals.update(

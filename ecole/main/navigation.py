@@ -6,6 +6,7 @@ from flask_login import current_user
 # (endpoint, label, who sees it); domains append their own entries in create_app order.
 MENU: list[tuple[str, object, str]] = [
     ("main.home", _l("Accueil"), "everyone"),
+    ("catalogue.index", _l("Formations"), "everyone"),
     ("people.register_person", _l("Inscrire une personne"), "staff"),
     ("admin.users", _l("Administration"), "admin"),
     ("account.profile", _l("Mon profil"), "signed_in"),

@@ -64,10 +64,8 @@ def live_server(app):
 def playwright_instance():
     if not Path(CHROMIUM).exists():
         _unavailable(f"{CHROMIUM} is missing: install Debian's Chromium with `{INSTALL_HINT}`")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("Playwright is missing: `.venv/bin/pip install -r requirements.txt`")
+    from playwright.sync_api import sync_playwright  # pinned in requirements.txt
+
     with sync_playwright() as playwright:
         yield playwright
 

@@ -1,0 +1,266 @@
+"""`python -m benchmarks`: serve Ecole and a bare Flask app side by side, load each page, print the tables."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shlex
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from benchmarks import weight
+from benchmarks.client import BenchError, Context, request
+from benchmarks.load import CONNECTIONS, THREADS, Loader
+from benchmarks.pages import PAGES, SEED, Page
+from benchmarks.servers import BENCH_EMAIL, ROOT, WORKERS, Server, bench_env, flask_runner, prepare_database
+
+RESULTS = Path(__file__).resolve().parent / "results"
+BARE_PATH = "/"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds of load per page (default 5)")
+    parser.add_argument("--warmup", type=float, default=1.0, help="seconds of warm-up load per page (default 1)")
+    parser.add_argument("--only", action="append", default=[], metavar="TEXT",
+                        help="measure only the pages whose name contains TEXT (repeatable); the bare page always runs")
+    parser.add_argument("--seed", action="append", default=[], metavar="ARGS",
+                        help='one more `flask --app wsgi ARGS` before serving, e.g. --seed "ecole seed-scale --users 1000"')
+    parser.add_argument("--python-load", action="store_true", help="use the pure-Python load generator even if wrk is installed")
+    parser.add_argument("--skip-weight", action="store_true", help="do not measure page weight in Chromium")
+    parser.add_argument("--output", type=Path, default=RESULTS / "latest.json", help="JSON results (default benchmarks/results/latest.json)")
+    args = parser.parse_args(argv)
+    if not 0 < args.duration <= 30 or not 0 <= args.warmup <= 10:
+        parser.error("--duration must be in (0, 30] and --warmup in [0, 10]")
+    return args
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _terminate(signum, _frame):
+    raise SystemExit(128 + signum)  # unwinds through the finally blocks that stop the servers
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate)
+    signal.signal(signal.SIGHUP, _terminate)
+    started = time.monotonic()
+    servers: list[Server] = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="ecole-bench-") as tmpname:
+            try:
+                report = run(args, Path(tmpname), servers)
+            finally:
+                for server in servers:
+                    server.stop()
+    except BenchError as error:
+        say(f"benchmarks: {error}")
+        return 2
+    report["total_s"] = round(time.monotonic() - started, 1)
+    print_report(report)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    print(f"\nResults: {_shown(args.output)} · {report['total_s']} s in all")
+    if report["failures"]:
+        print("FAILED: " + "; ".join(report["failures"]))
+        return 1
+    return 0
+
+
+def run(args: argparse.Namespace, tmp: Path, servers: list[Server]) -> dict:
+    env = bench_env(tmp)
+    flask = flask_runner(env)
+    seeds = [tuple(s) for s in SEED] + [tuple(shlex.split(s)) for s in args.seed]
+    say("Preparing a fresh SQLite database (ecole init, bench trainee"
+        + (f", {len(seeds)} seed command(s)" if seeds else "") + ")…")
+    password = prepare_database(flask, seeds)
+
+    bare = Server("bare Flask", "benchmarks.bare:app", env, tmp / "bare.log", ready_path=BARE_PATH)
+    app = Server("Ecole", "wsgi:app", env, tmp / "ecole.log", ready_path="/healthz")
+    servers += [bare, app]
+    for server in servers:
+        server.start()
+    say(f"Serving: bare Flask on {bare.base_url}, Ecole on {app.base_url} (gunicorn, {WORKERS} sync workers)")
+
+    loader = Loader(tmp, use_wrk=not args.python_load)
+    if loader.tool == "python":
+        say("wrk not found (apt-get install wrk): using the slower pure-Python load generator; compare ratios only.")
+    ctx = Context(app.base_url, flask, BENCH_EMAIL, password)
+    pages = [p for p in PAGES if not args.only or any(text in p.name for text in args.only)]
+    failures: list[str] = []
+
+    def measure(server: Server, name: str, path: str, headers: dict[str, str]) -> dict:
+        row = {"page": name, "server": server.name, "path": path, "ok": False}
+        answer = request(server.base_url, "GET", path, headers=headers)
+        if answer.status != 200:
+            where = answer.header("Location")
+            row["error"] = f"HTTP {answer.status}" + (f" → {where}" if where else "")
+        else:
+            url = server.base_url + path
+            if args.warmup:
+                loader.run(url, headers, args.warmup)
+            result = loader.run(url, headers, args.duration)
+            row.update(result.as_dict())
+            if result.non_2xx:
+                row["error"] = f"{result.non_2xx} error responses under load"
+            else:
+                row["ok"] = True
+        if row.get("error"):
+            failures.append(f"{name}: {row['error']}")
+        say(f"  {name:<22} " + (f"{row['rps']:8.1f} req/s  p95 {row['p95_ms']:.1f} ms" if "rps" in row else "")
+            + (f"  {row['error']}" if row.get("error") else ""))
+        return row
+
+    say(f"Load: {loader.tool}, {args.warmup:g} s warm-up + {args.duration:g} s per page"
+        + (f", {THREADS} threads, {CONNECTIONS} connections" if loader.tool == "wrk" else ""))
+    rows = [measure(bare, "bare Flask (start)", BARE_PATH, {})]
+    for page in pages:
+        try:
+            headers = _setup(page, ctx)
+        except BenchError as error:
+            failures.append(f"{page.name}: setup: {error}")
+            rows.append({"page": page.name, "server": app.name, "path": page.path, "ok": False,
+                         "error": f"setup: {error}"})
+            continue
+        rows.append(measure(app, page.name, page.path, headers))
+    rows.append(measure(bare, "bare Flask (end)", BARE_PATH, {}))
+
+    # The baseline: the mean of the bare page measured before and after the others (drift shows in its ratios).
+    bare_rates = [r["rps"] for r in (rows[0], rows[-1]) if r.get("ok")]
+    baseline = sum(bare_rates) / len(bare_rates) if bare_rates else None
+    for row in rows:
+        row["ratio"] = round(row["rps"] / baseline, 3) if baseline and row.get("rps") else None
+
+    report = {
+        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
+        "commit": _git_commit(),
+        "settings": {"load_tool": loader.tool, "wrk_threads": THREADS, "connections": CONNECTIONS,
+                     "duration_s": args.duration, "warmup_s": args.warmup, "gunicorn_workers": WORKERS,
+                     "worker_class": "sync", "seed": [list(s) for s in seeds]},
+        "baseline_rps": round(baseline, 1) if baseline else None,
+        "pages": rows,
+        "weight": _weight(args, app, ctx, pages, failures),
+        "failures": failures,
+    }
+    return report
+
+
+def _setup(page: Page, ctx: Context) -> dict[str, str]:
+    if page.setup is None:
+        return {}
+    try:
+        return dict(page.setup(ctx) or {})
+    except BenchError:
+        raise
+    except Exception as error:  # noqa: BLE001 - a broken hook fails its page, not the run
+        raise BenchError(f"{type(error).__name__}: {error}") from error
+
+
+def _weight(args, app: Server, ctx: Context, pages: list[Page], failures: list[str]) -> dict:
+    chosen = [p for p in pages if p.weight]
+    if args.skip_weight or not chosen:
+        return {"skipped": "--skip-weight" if args.skip_weight else "no page asks for it"}
+    reason = weight.unavailable()
+    if reason:
+        say(f"Page weight skipped: {reason}.")
+        return {"skipped": reason}
+    say("Page weight in Chromium (first visit, then repeat visit in the same context)…")
+    targets = []
+    for page in chosen:
+        try:
+            targets.append((page.name, page.path, _setup(page, ctx)))
+        except BenchError:
+            pass  # already reported by the load test
+    try:
+        return {"pages": weight.measure(app.base_url, targets)}
+    except weight.PageError as error:
+        failures.append(f"page weight: {error}")
+        return {"error": str(error)}
+    except Exception as error:  # noqa: BLE001 - Chromium that does not start is not the app's failure
+        say(f"Page weight skipped: Chromium failed: {type(error).__name__}: {str(error).splitlines()[0]}")
+        return {"skipped": f"Chromium failed: {type(error).__name__}: {error}"}
+
+
+def _git_commit() -> str | None:
+    try:
+        done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
+                              timeout=5)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout.strip() or None
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
+def _table(header: list[str], rows: list[list[str]], right: set[int]) -> str:
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
+
+    def line(cells):
+        return "  ".join(str(c).rjust(w) if i in right else str(c).ljust(w) for i, (c, w) in
+                         enumerate(zip(cells, widths))).rstrip()
+
+    return "\n".join([line(header), line(["-" * w for w in widths])] + [line(r) for r in rows])
+
+
+def print_report(report: dict) -> None:
+    settings = report["settings"]
+    tool = (f"wrk -t{settings['wrk_threads']} -c{settings['connections']} -d{settings['duration_s']:g}s"
+            if settings["load_tool"] == "wrk" else f"python client, {settings['connections']} threads, {settings['duration_s']:g}s")
+    print(f"Speed — gunicorn {settings['gunicorn_workers']} sync workers on 127.0.0.1, {tool}, "
+          f"{report['machine']['cpus']} CPUs; ratio = req/s ÷ bare Flask req/s "
+          f"(mean of start and end: {report['baseline_rps']})")
+    rows = []
+    for row in report["pages"]:
+        if row.get("rps") is None:
+            rows.append([row["page"], "—", "—", "FAIL: " + row.get("error", "")])
+            continue
+        ratio = f"{row['ratio']:.2f}" if row.get("ratio") is not None else "—"
+        if row.get("error"):
+            ratio += f"  FAIL: {row['error']}"
+        rows.append([row["page"], f"{row['rps']:.0f}", f"{row['p95_ms']:.1f}", ratio])
+    print(_table(["page", "req/s", "p95 ms", "ratio to bare"], rows, right={1, 2}))
+
+    print()
+    result = report["weight"]
+    if "pages" not in result:
+        print(f"Page weight: skipped — {result.get('skipped') or result.get('error')}")
+        return
+    print(f"Page weight — Chromium, bytes transferred (body + headers), 1 KB = {weight.KB} B")
+    rows = []
+    for item in result["pages"]:
+        first, repeat = item["first_bytes"] / weight.KB, item["repeat_bytes"] / weight.KB
+        rows.append([item["page"], f"{first:.1f}", f"≤ {item['first_budget_kb']}",
+                     "ok" if first <= item["first_budget_kb"] else "OVER",
+                     f"{repeat:.1f}", f"≤ {item['repeat_budget_kb']}",
+                     "ok" if repeat <= item["repeat_budget_kb"] else "OVER"])
+    print(_table(["page", "first visit KB", "budget", "", "repeat KB", "budget", ""], rows, right={1, 4}))
+    for item in result["pages"]:
+        print(f"  {item['page']}: first visit {_breakdown(item['first_resources'])}; "
+              f"repeat visit {_breakdown(item['repeat_resources'])}")
+
+
+def _breakdown(resources: list[dict]) -> str:
+    by_type: dict[str, int] = {}
+    for resource in resources:
+        if resource["bytes"]:
+            by_type[resource["type"]] = by_type.get(resource["type"], 0) + resource["bytes"]
+    over_network = sum(1 for r in resources if r["bytes"])
+    parts = ", ".join(f"{kind} {size / weight.KB:.1f}" for kind, size in sorted(by_type.items(), key=lambda kv: -kv[1]))
+    cached = len(resources) - over_network
+    return (f"{over_network} requests over the network" + (f" ({parts})" if parts else "")
+            + (f", {cached} from cache" if cached else ""))

@@ -1,0 +1,1 @@
+"""The course catalogue: courses, themes, audiences, lessons, progress; courses/ is its source."""
