@@ -1,0 +1,135 @@
+"""The catalogue as a reader uses it: search in three languages, filters, fallbacks, progress."""
+import pytest
+from sqlalchemy import event
+
+from ecole.catalogue.models import LessonProgress
+from ecole.extensions import db
+from tests.conftest import login, post
+
+
+def titles(response) -> str:
+    return response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("query", ["emonder", "ÉMONDER", "safran", "زعفران", "الغرس", "ⴰⵣⵄⴼⵔⴰⵏ", "taliouine bulbes"])
+def test_search_finds_a_course_in_every_language(client, catalogue, query):
+    body = titles(client.get("/courses", query_string={"q": query}))
+    assert "Le safran de Taliouine" in body, query
+
+
+def test_search_without_a_match_says_so(client, catalogue):
+    body = titles(client.get("/courses?q=hélicoptère"))
+    assert "Aucune formation ne correspond" in body and "safran" not in body.lower().split("<main")[1]
+
+
+def test_arabic_search_ignores_hamza_and_vowel_marks(client, catalogue):
+    assert "Gérer une coopérative" in titles(client.get("/courses", query_string={"q": "للاركان"}))
+    assert "Le safran" in titles(client.get("/courses", query_string={"q": "زَعْفَرَان"}))
+
+
+@pytest.mark.parametrize("args,present,absent", [
+    ({"audience": "womens_association"}, "argan", "safran de Taliouine"),
+    ({"theme": "farming_water"}, "safran de Taliouine", "argan"),
+    ({"format": "classroom"}, "argan", "safran de Taliouine"),
+    ({"language": "zgh"}, "safran de Taliouine", "argan"),
+    ({"language": "fr", "audience": "farmer"}, "Aucune formation", "safran de Taliouine"),
+])
+def test_filters(client, catalogue, args, present, absent):
+    body = titles(client.get("/courses", query_string=args)).split("<main", 1)[1]
+    assert present in body and absent not in body
+
+
+@pytest.mark.parametrize("args", [{"audience": "pirates"}, {"page": "x"}, {"page": "-1"}, {"theme": "x" * 500},
+                                  {"q": "%"}, {"q": "_"}, {"q": "' OR 1=1 --"}, {"language": "klingon"}])
+def test_odd_parameters_never_fail(client, catalogue, args):
+    assert client.get("/courses", query_string=args).status_code == 200
+
+
+def test_drafts_are_hidden_from_readers_but_shown_to_staff(client, as_role, catalogue):
+    assert "Formation en préparation" not in titles(client.get("/courses"))
+    assert client.get("/courses/draft-course").status_code == 404
+    assert as_role("trainer").get("/courses/draft-course").status_code == 200
+
+
+def test_course_page_shows_audiences_objectives_lessons_prerequisites(client, catalogue):
+    body = titles(client.get("/courses/argan-coop?lang=fr"))
+    for expected in ("Membre de coopérative", "L’assemblée générale", "Le safran de Taliouine", "20 heures"):
+        assert expected in body, expected
+
+
+def test_fallback_is_said_and_marked_with_its_language(client, catalogue):
+    body = titles(client.get("/courses/argan-coop/lessons/assemblee?lang=ar"))
+    assert 'lang="fr" dir="ltr"' in body  # French text on an Arabic page keeps its own direction
+    assert "Français" in body.split("<main", 1)[1]
+
+
+def test_markdown_is_sanitised(client, catalogue):
+    body = titles(client.get("/courses/saffron-basics?lang=fr"))
+    assert "<strong>pratique</strong>" in body
+    assert "<script>alert" not in body and "javascript:" not in body
+
+
+def test_unknown_course_or_lesson_is_404(client, catalogue):
+    assert client.get("/courses/nowhere").status_code == 404
+    assert client.get("/courses/saffron-basics/lessons/nowhere").status_code == 404
+
+
+def test_a_trainee_marks_lessons_done_and_sees_progress(client, catalogue, people):
+    login(client, people.trainee)
+    response = post(client, "/courses/saffron-basics/lessons/bulbes/done", {"done": "1"})
+    assert response.status_code == 302
+    post(client, "/courses/saffron-basics/lessons/bulbes/done", {"done": "1"})  # twice: still one row
+    assert db.session.scalar(db.select(db.func.count(LessonProgress.id))) == 1
+    assert "1 sur 2 leçons faites" in titles(client.get("/courses/saffron-basics?lang=fr"))
+    post(client, "/courses/saffron-basics/lessons/bulbes/done", {"done": "0"})
+    assert db.session.scalar(db.select(db.func.count(LessonProgress.id))) == 0
+
+
+class QueryCounter:
+    def __init__(self, engine):
+        self.engine, self.count = engine, 0
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._count)
+
+    def _count(self, *args):
+        self.count += 1
+
+
+def seed(n: int) -> None:
+    from ecole.catalogue.models import Course, CourseAudience, CourseLanguage, CourseText, Lesson, LessonText, Theme
+
+    theme = db.session.scalar(db.select(Theme))
+    for i in range(n):
+        course = Course(slug=f"scale-{n}-{i}", theme=theme, format="mixed", level="introductory", duration_hours=10,
+                        published=True, search_text="scale")
+        course.text_rows = [CourseText(locale=lang, title=f"Course {i} {lang}", summary="s") for lang in ("fr", "ar", "zgh")]
+        course.audience_rows = [CourseAudience(audience="farmer"), CourseAudience(audience="youth")]
+        course.language_rows = [CourseLanguage(language="ar")]
+        course.lessons = [Lesson(key=f"l{j}", position=j, text_rows=[LessonText(locale="fr", title=f"L{j}", body="b")])
+                          for j in range(1, 5)]
+        db.session.add(course)
+    db.session.commit()
+
+
+def count_queries(client, url: str) -> int:
+    with QueryCounter(db.engine) as counter:
+        assert client.get(url).status_code == 200
+    return counter.count
+
+
+@pytest.mark.parametrize("role", ["anonymous", "trainee"])
+def test_catalogue_and_course_pages_run_a_fixed_number_of_queries(as_role, catalogue, role):
+    client = as_role(role)
+    seed(3)
+    small = [count_queries(client, url) for url in ("/courses", "/courses?q=scale&audience=farmer",
+                                                     "/courses/scale-3-0", "/courses/scale-3-0/lessons/l1")]
+    seed(40)
+    large = [count_queries(client, url.replace("scale-3-0", "scale-40-7"))
+             for url in ("/courses", "/courses?q=scale&audience=farmer", "/courses/scale-3-0", "/courses/scale-3-0/lessons/l1")]
+    assert small == large, (small, large)
+    assert max(large) <= 12
