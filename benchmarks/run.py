@@ -22,6 +22,8 @@ from benchmarks.servers import BENCH_EMAIL, ROOT, WORKERS, Server, bench_env, fl
 
 RESULTS = Path(__file__).resolve().parent / "results"
 BARE_PATH = "/"
+BARE_DURATION = 3.0  # seconds of each bare run around the pages
+NOISY = 0.2  # bare runs spread (max - min) / mean above which the run is flagged as noisy
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -98,7 +100,8 @@ def run(args: argparse.Namespace, tmp: Path, servers: list[Server]) -> dict:
     pages = [p for p in PAGES if not args.only or any(text in p.name for text in args.only)]
     failures: list[str] = []
 
-    def measure(server: Server, name: str, path: str, headers: dict[str, str]) -> dict:
+    def measure(server: Server, name: str, path: str, headers: dict[str, str], duration: float,
+                warmup: float) -> dict:
         row = {"page": name, "server": server.name, "path": path, "ok": False}
         answer = request(server.base_url, "GET", path, headers=headers)
         if answer.status != 200:
@@ -106,9 +109,9 @@ def run(args: argparse.Namespace, tmp: Path, servers: list[Server]) -> dict:
             row["error"] = f"HTTP {answer.status}" + (f" → {where}" if where else "")
         else:
             url = server.base_url + path
-            if args.warmup:
-                loader.run(url, headers, args.warmup)
-            result = loader.run(url, headers, args.duration)
+            if warmup:
+                loader.run(url, headers, warmup)
+            result = loader.run(url, headers, duration)
             row.update(result.as_dict())
             if result.non_2xx:
                 row["error"] = f"{result.non_2xx} error responses under load"
@@ -116,29 +119,48 @@ def run(args: argparse.Namespace, tmp: Path, servers: list[Server]) -> dict:
                 row["ok"] = True
         if row.get("error"):
             failures.append(f"{name}: {row['error']}")
-        say(f"  {name:<22} " + (f"{row['rps']:8.1f} req/s  p95 {row['p95_ms']:.1f} ms" if "rps" in row else "")
+        say(f"  {name:<22} " + (f"{row['rps']:8.1f} req/s  p95 {row['p95_ms']:6.1f} ms" if "rps" in row else "")
             + (f"  {row['error']}" if row.get("error") else ""))
         return row
 
-    say(f"Load: {loader.tool}, {args.warmup:g} s warm-up + {args.duration:g} s per page"
-        + (f", {THREADS} threads, {CONNECTIONS} connections" if loader.tool == "wrk" else ""))
-    rows = [measure(bare, "bare Flask (start)", BARE_PATH, {})]
+    # The bare page is measured before the first page and after each one: a page's ratio divides its
+    # req/s by the mean of the two bare runs around it, so the machine's drift during a run (other
+    # tenants, CPU boost) cancels out as much as it can; the bare runs' spread shows how noisy it was.
+    bare_duration = min(args.duration, BARE_DURATION)
+    say(f"Load: {loader.tool}, {args.warmup:g} s warm-up + {args.duration:g} s per page, bare Flask "
+        f"{bare_duration:g} s before and after each page"
+        + (f"; {THREADS} threads, {CONNECTIONS} connections" if loader.tool == "wrk" else ""))
+    bare_runs = [measure(bare, "bare Flask #1", BARE_PATH, {}, bare_duration, args.warmup)]
+    if not bare_runs[0]["ok"]:
+        raise BenchError(f"the bare Flask page failed: {bare_runs[0]['error']}")
+    rows = []
     for page in pages:
         try:
             headers = _setup(page, ctx)
         except BenchError as error:
             failures.append(f"{page.name}: setup: {error}")
+            say(f"  {page.name:<22} setup failed: {error}")
             rows.append({"page": page.name, "server": app.name, "path": page.path, "ok": False,
-                         "error": f"setup: {error}"})
+                         "error": f"setup: {error}", "ratio": None})
             continue
-        rows.append(measure(app, page.name, page.path, headers))
-    rows.append(measure(bare, "bare Flask (end)", BARE_PATH, {}))
+        row = measure(app, page.name, page.path, headers, args.duration, args.warmup)
+        rows.append(row)
+        if "rps" not in row:
+            row["ratio"] = None
+            continue
+        before = bare_runs[-1]
+        bare_runs.append(measure(bare, f"bare Flask #{len(bare_runs) + 1}", BARE_PATH, {}, bare_duration, 0))
+        rates = [r["rps"] for r in (before, bare_runs[-1]) if r.get("ok")]
+        row["baseline_rps"] = round(sum(rates) / len(rates), 1)
+        row["ratio"] = round(row["rps"] / row["baseline_rps"], 3) if row["baseline_rps"] else None
 
-    # The baseline: the mean of the bare page measured before and after the others (drift shows in its ratios).
-    bare_rates = [r["rps"] for r in (rows[0], rows[-1]) if r.get("ok")]
-    baseline = sum(bare_rates) / len(bare_rates) if bare_rates else None
-    for row in rows:
-        row["ratio"] = round(row["rps"] / baseline, 3) if baseline and row.get("rps") else None
+    bare_rates = [r["rps"] for r in bare_runs if r.get("ok")]
+    baseline = sum(bare_rates) / len(bare_rates)
+    bare_summary = {
+        "runs": len(bare_rates), "mean_rps": round(baseline, 1), "min_rps": round(min(bare_rates), 1),
+        "max_rps": round(max(bare_rates), 1), "spread": round((max(bare_rates) - min(bare_rates)) / baseline, 3),
+        "p95_ms_median": sorted(r["p95_ms"] for r in bare_runs if r.get("ok"))[len(bare_rates) // 2],
+    }
 
     report = {
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -147,7 +169,9 @@ def run(args: argparse.Namespace, tmp: Path, servers: list[Server]) -> dict:
         "settings": {"load_tool": loader.tool, "wrk_threads": THREADS, "connections": CONNECTIONS,
                      "duration_s": args.duration, "warmup_s": args.warmup, "gunicorn_workers": WORKERS,
                      "worker_class": "sync", "seed": [list(s) for s in seeds]},
-        "baseline_rps": round(baseline, 1) if baseline else None,
+        "baseline_rps": round(baseline, 1),
+        "bare": bare_summary,
+        "bare_runs": bare_runs,
         "pages": rows,
         "weight": _weight(args, app, ctx, pages, failures),
         "failures": failures,
@@ -221,10 +245,10 @@ def print_report(report: dict) -> None:
     settings = report["settings"]
     tool = (f"wrk -t{settings['wrk_threads']} -c{settings['connections']} -d{settings['duration_s']:g}s"
             if settings["load_tool"] == "wrk" else f"python client, {settings['connections']} threads, {settings['duration_s']:g}s")
+    bare = report["bare"]
     print(f"Speed — gunicorn {settings['gunicorn_workers']} sync workers on 127.0.0.1, {tool}, "
-          f"{report['machine']['cpus']} CPUs; ratio = req/s ÷ bare Flask req/s "
-          f"(mean of start and end: {report['baseline_rps']})")
-    rows = []
+          f"{report['machine']['cpus']} CPUs; ratio = page req/s ÷ bare Flask req/s (bare runs just before and after it)")
+    rows = [["bare Flask", f"{bare['mean_rps']:.0f}", f"{bare['p95_ms_median']:.1f}", "1.00"]]
     for row in report["pages"]:
         if row.get("rps") is None:
             rows.append([row["page"], "—", "—", "FAIL: " + row.get("error", "")])
@@ -234,7 +258,9 @@ def print_report(report: dict) -> None:
             ratio += f"  FAIL: {row['error']}"
         rows.append([row["page"], f"{row['rps']:.0f}", f"{row['p95_ms']:.1f}", ratio])
     print(_table(["page", "req/s", "p95 ms", "ratio to bare"], rows, right={1, 2}))
-
+    print(f"bare Flask: {bare['runs']} runs of {min(settings['duration_s'], BARE_DURATION):g} s, "
+          f"{bare['min_rps']:.0f}–{bare['max_rps']:.0f} req/s (spread {bare['spread']:.0%})"
+          + (" — a noisy machine: compare ratios between runs with care" if bare["spread"] > NOISY else ""))
     print()
     result = report["weight"]
     if "pages" not in result:

@@ -55,6 +55,7 @@ def create_app(config_class=None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from ecole.accounts.views import account, auth, people
+    from ecole.admin import catalogue as _admin_catalogue  # noqa: F401  (adds the catalogue screens)
     from ecole.admin.views import admin
     from ecole.catalogue.views import catalogue
     from ecole.main.views import main

@@ -163,9 +163,10 @@ class _FormReader(HTMLParser):
     """Reads the values a browser would send for the page's main form (not the sign-out button)."""
 
     def __init__(self):
-        super().__init__()
+        super().__init__(convert_charrefs=True)
         self.forms: list[dict] = []
         self._select = None
+        self._textarea = None
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -183,6 +184,7 @@ class _FormReader(HTMLParser):
                 values[attrs["name"]] = attrs.get("value", "")
         elif tag == "textarea" and attrs.get("name"):
             values[attrs["name"]] = ""
+            self._textarea = attrs["name"]
         elif tag == "select":
             self._select = attrs.get("name")
             values[self._select] = None
@@ -193,13 +195,25 @@ class _FormReader(HTMLParser):
     def handle_endtag(self, tag):
         if tag == "select":
             self._select = None
+        elif tag == "textarea":
+            if self._textarea and self.forms:
+                # Browsers drop the newline that follows <textarea>.
+                values = self.forms[-1]["values"]
+                values[self._textarea] = values[self._textarea].removeprefix("\n")
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea and self.forms:
+            self.forms[-1]["values"][self._textarea] += data
 
 
 def submit(client, url: str, data: dict | None = None, *, form_url: str | None = None, **kwargs):
     """Post the form found on `form_url` (default `url`) as a browser would, with `data` typed in."""
     reader = _FormReader()
     reader.feed(client.get(form_url or url).get_data(as_text=True))
-    forms = [f for f in reader.forms if f["action"] != "/logout"]
+    path = url.split("?")[0]
+    forms = [f for f in reader.forms if f["action"] in (None, "", path)] or \
+        [f for f in reader.forms if f["action"] != "/logout"]
     assert forms, f"no form on {form_url or url}"
     values = {key: value for key, value in forms[0]["values"].items() if value is not None}
     values.update(data or {})

@@ -73,6 +73,30 @@ ROUTES: dict[str, dict[str, Route]] = {
     "catalogue.mark_done": {"POST": Route(SIGNED_IN, fixed("/courses/saffron-basics/lessons/bulbes/done"),
                                           lambda w: {"done": "1"})},
     "catalogue.handout": {"GET": Route(EVERYONE, fixed("/courses/saffron-basics/handout.pdf"), crawl=False)},
+    # Catalogue administration
+    "admin.courses": {"GET": Route(ADMIN, fixed("/admin/courses"))},
+    "admin.course_new": {
+        "GET": Route(ADMIN, fixed("/admin/courses/new")),
+        "POST": Route(ADMIN, fixed("/admin/courses/new"), lambda w: {"slug": "new-course", "action": "preview"}),
+    },
+    "admin.course_edit": {
+        "GET": Route(ADMIN, fixed("/admin/courses/saffron-basics/edit")),
+        "POST": Route(ADMIN, fixed("/admin/courses/saffron-basics/edit"), lambda w: {"action": "preview"}),
+    },
+    "admin.course_publish": {"POST": Route(ADMIN, fixed("/admin/courses/draft-course/publish"))},
+    "admin.lesson_new": {
+        "GET": Route(ADMIN, fixed("/admin/courses/saffron-basics/lessons/new")),
+        "POST": Route(ADMIN, fixed("/admin/courses/saffron-basics/lessons/new"), lambda w: {"key": "x"}),
+    },
+    "admin.lesson_edit": {
+        "GET": Route(ADMIN, fixed("/admin/courses/saffron-basics/lessons/bulbes/edit")),
+        "POST": Route(ADMIN, fixed("/admin/courses/saffron-basics/lessons/bulbes/edit"), lambda w: {"key": "bulbes"}),
+    },
+    "admin.lesson_delete": {"POST": Route(ADMIN, fixed("/admin/courses/saffron-basics/lessons/cueillette/delete"))},
+    "admin.themes": {
+        "GET": Route(ADMIN, fixed("/admin/themes")),
+        "POST": Route(ADMIN, fixed("/admin/themes"), lambda w: {"code": "water_boards", "title_fr": "Eau"}),
+    },
 }
 
 

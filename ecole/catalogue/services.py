@@ -1,4 +1,5 @@
 """Catalogue operations: import and export of courses/, editing, publishing, progress, search text."""
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -10,8 +11,21 @@ from ecole.catalogue.models import (
     LOCALES, Course, CourseAudience, CourseLanguage, CourseText, Lesson, LessonProgress, LessonText, Theme,
 )
 from ecole.catalogue.search import fold
+from flask_babel import lazy_gettext as _l
+
 from ecole.core import audit
+from ecole.core.audit import ACTION_TITLES
 from ecole.extensions import db
+
+
+ACTION_TITLES.update({
+    "catalogue.import": _l("Import du catalogue"),
+    "course.create": _l("Création d’une formation"),
+    "course.update": _l("Modification d’une formation"),
+    "course.publish": _l("Publication d’une formation"),
+    "course.unpublish": _l("Retrait d’une formation du catalogue"),
+    "theme.create": _l("Création d’un thème"),
+})
 
 
 class CatalogueError(ValueError):
@@ -220,8 +234,8 @@ def set_published(course: Course, published: bool, *, actor) -> Course:
 
 
 def create_theme(code: str, titles: dict[str, str], *, actor) -> Theme:
-    if not loader.SLUG_RE.match(code.replace("_", "-")) or len(code) > 40:
-        raise CatalogueError([("code", _("Identifiant invalide : lettres minuscules sans accent, chiffres et tirets."))])
+    if not re.fullmatch(r"[a-z0-9]+(?:_[a-z0-9]+)*", code) or len(code) > 40:
+        raise CatalogueError([("code", _("Identifiant invalide : lettres minuscules sans accent, chiffres et traits bas."))])
     if db.session.scalar(db.select(Theme.id).where(Theme.code == code)) is not None:
         raise CatalogueError([("code", _("Ce thème existe déjà."))])
     if not titles.get("fr"):
