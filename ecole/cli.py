@@ -100,3 +100,17 @@ def import_trainees_command(path: Path, dry_run: bool):
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(ecole_cli)
+
+
+@ecole_cli.command("seed-scale")
+@click.option("--courses", default=0, type=click.IntRange(0, 100_000))
+@click.option("--trainees", default=0, type=click.IntRange(0, 1_000_000))
+@click.option("--sessions", default=0, type=click.IntRange(0, 100_000))
+@click.option("--enrolments", default=0, type=click.IntRange(0, 1_000_000))
+def seed_scale_command(courses, trainees, sessions, enrolments):
+    """Synthetic data for benchmarks (safe to run twice: existing rows are kept)."""
+    from ecole.seeding import seed_scale
+
+    report = seed_scale(courses=courses, trainees=trainees, sessions=sessions, enrolments=enrolments)
+    db.session.commit()
+    click.echo(", ".join(f"{name}: +{count}" for name, count in report.items()))

@@ -29,3 +29,14 @@ def test_create_user_refuses_bad_input_in_one_line(runner, people):
         result = runner.invoke(args=["ecole", "create-user", "--role", "trainee", "--name", "X", *args])
         assert result.exit_code != 0
         assert result.output.strip().count("\n") == 0 and result.output.startswith("Erreur")
+
+
+def test_seed_scale_is_idempotent(runner):
+    from ecole.catalogue.models import Course
+
+    first = runner.invoke(args=["ecole", "seed-scale", "--courses", "30", "--trainees", "20"])
+    assert first.exit_code == 0 and "courses: +30, trainees: +20" in first.output, first.output
+    second = runner.invoke(args=["ecole", "seed-scale", "--courses", "30", "--trainees", "20"])
+    assert "courses: +0, trainees: +0" in second.output
+    assert db.session.scalar(db.select(db.func.count(Course.id))) == 30
+    assert runner.invoke(args=["ecole", "seed-scale", "--courses", "-1"]).exit_code != 0
