@@ -13,6 +13,7 @@ import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+from statistics import median
 
 from benchmarks import weight
 from benchmarks.client import BenchError, Context, request
@@ -34,12 +35,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="measure only the pages whose name contains TEXT (repeatable); the bare page always runs")
     parser.add_argument("--seed", action="append", default=[], metavar="ARGS",
                         help='one more `flask --app wsgi ARGS` before serving, e.g. --seed "ecole seed-scale --users 1000"')
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="measure every page this many times (1-5) and report the medians: steadier on a noisy machine")
     parser.add_argument("--python-load", action="store_true", help="use the pure-Python load generator even if wrk is installed")
     parser.add_argument("--skip-weight", action="store_true", help="do not measure page weight in Chromium")
     parser.add_argument("--output", type=Path, default=RESULTS / "latest.json", help="JSON results (default benchmarks/results/latest.json)")
     args = parser.parse_args(argv)
-    if not 0 < args.duration <= 30 or not 0 <= args.warmup <= 10:
-        parser.error("--duration must be in (0, 30] and --warmup in [0, 10]")
+    if not 0 < args.duration <= 30 or not 0 <= args.warmup <= 10 or not 1 <= args.rounds <= 5:
+        parser.error("--duration must be in (0, 30], --warmup in [0, 10] and --rounds in [1, 5]")
     return args
 
 
@@ -67,10 +70,13 @@ def main(argv: list[str] | None = None) -> int:
     except BenchError as error:
         say(f"benchmarks: {error}")
         return 2
+    except KeyboardInterrupt:
+        say("benchmarks: interrupted; servers stopped.")
+        return 130
     report["total_s"] = round(time.monotonic() - started, 1)
-    print_report(report)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    print_report(report)
     print(f"\nResults: {_shown(args.output)} · {report['total_s']} s in all")
     if report["failures"]:
         print("FAILED: " + "; ".join(report["failures"]))
@@ -78,7 +84,21 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def stale_translations() -> list[str]:
+    """Languages whose compiled catalogue is missing or older than its .po (`make bench` compiles them)."""
+    stale = []
+    for po in sorted((ROOT / "translations").glob("*/LC_MESSAGES/messages.po")):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            stale.append(po.parent.parent.name)
+    return stale
+
+
 def run(args: argparse.Namespace, tmp: Path, servers: list[Server]) -> dict:
+    stale = stale_translations()
+    if stale:
+        say(f"Warning: translations not compiled or older than their .po ({', '.join(stale)}): the pages show "
+            "what the last compiled catalogues say. `make bench` compiles them first.")
     env = bench_env(tmp)
     flask = flask_runner(env)
     seeds = [tuple(s) for s in SEED] + [tuple(shlex.split(s)) for s in args.seed]
@@ -94,7 +114,7 @@ def run(args: argparse.Namespace, tmp: Path, servers: list[Server]) -> dict:
     say(f"Serving: bare Flask on {bare.base_url}, Ecole on {app.base_url} (gunicorn, {WORKERS} sync workers)")
 
     loader = Loader(tmp, use_wrk=not args.python_load)
-    if loader.tool == "python":
+    if loader.tool == "python" and not args.python_load:
         say("wrk not found (apt-get install wrk): using the slower pure-Python load generator; compare ratios only.")
     ctx = Context(app.base_url, flask, BENCH_EMAIL, password)
     pages = [p for p in PAGES if not args.only or any(text in p.name for text in args.only)]
@@ -103,20 +123,23 @@ def run(args: argparse.Namespace, tmp: Path, servers: list[Server]) -> dict:
     def measure(server: Server, name: str, path: str, headers: dict[str, str], duration: float,
                 warmup: float) -> dict:
         row = {"page": name, "server": server.name, "path": path, "ok": False}
-        answer = request(server.base_url, "GET", path, headers=headers)
-        if answer.status != 200:
-            where = answer.header("Location")
-            row["error"] = f"HTTP {answer.status}" + (f" → {where}" if where else "")
-        else:
-            url = server.base_url + path
-            if warmup:
-                loader.run(url, headers, warmup)
-            result = loader.run(url, headers, duration)
-            row.update(result.as_dict())
-            if result.non_2xx:
-                row["error"] = f"{result.non_2xx} error responses under load"
+        try:
+            answer = request(server.base_url, "GET", path, headers=headers)
+            if answer.status != 200:
+                where = answer.header("Location")
+                row["error"] = f"HTTP {answer.status}" + (f" → {where}" if where else "")
             else:
-                row["ok"] = True
+                url = server.base_url + path
+                if warmup:
+                    loader.run(url, headers, warmup)
+                result = loader.run(url, headers, duration)
+                row.update(result.as_dict())
+                if result.non_2xx:
+                    row["error"] = f"{result.non_2xx} error responses under load"
+                else:
+                    row["ok"] = True
+        except (OSError, RuntimeError, subprocess.TimeoutExpired) as error:  # a server gone, wrk failing
+            row["error"] = f"{type(error).__name__}: {error}"
         if row.get("error"):
             failures.append(f"{name}: {row['error']}")
         say(f"  {name:<22} " + (f"{row['rps']:8.1f} req/s  p95 {row['p95_ms']:6.1f} ms" if "rps" in row else "")
@@ -133,26 +156,35 @@ def run(args: argparse.Namespace, tmp: Path, servers: list[Server]) -> dict:
     bare_runs = [measure(bare, "bare Flask #1", BARE_PATH, {}, bare_duration, args.warmup)]
     if not bare_runs[0]["ok"]:
         raise BenchError(f"the bare Flask page failed: {bare_runs[0]['error']}")
-    rows = []
-    for page in pages:
-        try:
-            headers = _setup(page, ctx)
-        except BenchError as error:
-            failures.append(f"{page.name}: setup: {error}")
-            say(f"  {page.name:<22} setup failed: {error}")
-            rows.append({"page": page.name, "server": app.name, "path": page.path, "ok": False,
-                         "error": f"setup: {error}", "ratio": None})
-            continue
-        row = measure(app, page.name, page.path, headers, args.duration, args.warmup)
-        rows.append(row)
-        if "rps" not in row:
-            row["ratio"] = None
-            continue
-        before = bare_runs[-1]
-        bare_runs.append(measure(bare, f"bare Flask #{len(bare_runs) + 1}", BARE_PATH, {}, bare_duration, 0))
-        rates = [r["rps"] for r in (before, bare_runs[-1]) if r.get("ok")]
-        row["baseline_rps"] = round(sum(rates) / len(rates), 1)
-        row["ratio"] = round(row["rps"] / row["baseline_rps"], 3) if row["baseline_rps"] else None
+    runs: dict[str, list[dict]] = {page.name: [] for page in pages}
+    headers_of: dict[str, dict[str, str]] = {}
+    stopped: dict[str, str] = {}  # pages not measured again: setup failed or not 200
+    for round_no in range(1, args.rounds + 1):
+        if args.rounds > 1:
+            say(f" round {round_no}/{args.rounds}")
+        for page in pages:
+            if page.name in stopped:
+                continue
+            if page.name not in headers_of:
+                try:
+                    headers_of[page.name] = _setup(page, ctx)
+                except BenchError as error:
+                    stopped[page.name] = f"setup: {error}"
+                    failures.append(f"{page.name}: setup: {error}")
+                    say(f"  {page.name:<22} setup failed: {error}")
+                    continue
+            one = measure(app, page.name, page.path, headers_of[page.name], args.duration,
+                          args.warmup if round_no == 1 else 0)
+            runs[page.name].append(one)
+            if "rps" not in one:
+                stopped[page.name] = one["error"]
+                continue
+            before = bare_runs[-1]
+            bare_runs.append(measure(bare, f"bare Flask #{len(bare_runs) + 1}", BARE_PATH, {}, bare_duration, 0))
+            rates = [r["rps"] for r in (before, bare_runs[-1]) if r.get("ok")]
+            one["baseline_rps"] = round(sum(rates) / len(rates), 1)
+            one["ratio"] = round(one["rps"] / one["baseline_rps"], 3)
+    rows = [_summary(page, runs[page.name], stopped.get(page.name)) for page in pages]
 
     bare_rates = [r["rps"] for r in bare_runs if r.get("ok")]
     baseline = sum(bare_rates) / len(bare_rates)
@@ -168,15 +200,33 @@ def run(args: argparse.Namespace, tmp: Path, servers: list[Server]) -> dict:
         "commit": _git_commit(),
         "settings": {"load_tool": loader.tool, "wrk_threads": THREADS, "connections": CONNECTIONS,
                      "duration_s": args.duration, "warmup_s": args.warmup, "gunicorn_workers": WORKERS,
-                     "worker_class": "sync", "seed": [list(s) for s in seeds]},
+                     "worker_class": "sync", "rounds": args.rounds, "seed": [list(s) for s in seeds]},
         "baseline_rps": round(baseline, 1),
         "bare": bare_summary,
         "bare_runs": bare_runs,
         "pages": rows,
         "weight": _weight(args, app, ctx, pages, failures),
-        "failures": failures,
+        "stale_translations": stale,
+        "failures": list(dict.fromkeys(failures)),
     }
     return report
+
+
+def _summary(page: Page, runs: list[dict], stopped: str | None) -> dict:
+    """A page's line: the median of its rounds (one round by default)."""
+    row: dict = {"page": page.name, "path": page.path, "rounds": len(runs)}
+    measured = [r for r in runs if "rps" in r]
+    if measured:
+        row.update(rps=median(r["rps"] for r in measured), p95_ms=median(r["p95_ms"] for r in measured),
+                   ratio=round(median(r["ratio"] for r in measured), 3))
+    errors = [r["error"] for r in runs if r.get("error")]
+    if stopped and stopped not in errors:
+        errors.insert(0, stopped)
+    row["ok"] = bool(measured) and not errors
+    if errors:
+        row["error"] = errors[0]
+    row["runs"] = runs
+    return row
 
 
 def _setup(page: Page, ctx: Context) -> dict[str, str]:
@@ -206,13 +256,14 @@ def _weight(args, app: Server, ctx: Context, pages: list[Page], failures: list[s
         except BenchError:
             pass  # already reported by the load test
     try:
-        return {"pages": weight.measure(app.base_url, targets)}
-    except weight.PageError as error:
-        failures.append(f"page weight: {error}")
-        return {"error": str(error)}
+        measured = weight.measure(app.base_url, targets)
     except Exception as error:  # noqa: BLE001 - Chromium that does not start is not the app's failure
         say(f"Page weight skipped: Chromium failed: {type(error).__name__}: {str(error).splitlines()[0]}")
         return {"skipped": f"Chromium failed: {type(error).__name__}: {error}"}
+    for item in measured:
+        if item.get("error"):
+            failures.append(f"page weight of {item['page']}: {item['error']}")
+    return {"pages": measured}
 
 
 def _git_commit() -> str | None:
@@ -247,7 +298,8 @@ def print_report(report: dict) -> None:
             if settings["load_tool"] == "wrk" else f"python client, {settings['connections']} threads, {settings['duration_s']:g}s")
     bare = report["bare"]
     print(f"Speed — gunicorn {settings['gunicorn_workers']} sync workers on 127.0.0.1, {tool}, "
-          f"{report['machine']['cpus']} CPUs; ratio = page req/s ÷ bare Flask req/s (bare runs just before and after it)")
+          f"{report['machine']['cpus']} CPUs; ratio = page req/s ÷ bare Flask req/s (bare runs just before and after it)"
+          + (f"; medians of {settings['rounds']} rounds" if settings["rounds"] > 1 else ""))
     rows = [["bare Flask", f"{bare['mean_rps']:.0f}", f"{bare['p95_ms_median']:.1f}", "1.00"]]
     for row in report["pages"]:
         if row.get("rps") is None:
@@ -260,7 +312,9 @@ def print_report(report: dict) -> None:
     print(_table(["page", "req/s", "p95 ms", "ratio to bare"], rows, right={1, 2}))
     print(f"bare Flask: {bare['runs']} runs of {min(settings['duration_s'], BARE_DURATION):g} s, "
           f"{bare['min_rps']:.0f}–{bare['max_rps']:.0f} req/s (spread {bare['spread']:.0%})"
-          + (" — a noisy machine: compare ratios between runs with care" if bare["spread"] > NOISY else ""))
+          + (" — a noisy machine: compare ratios with care, or use --rounds 3" if bare["spread"] > NOISY else ""))
+    if report["stale_translations"]:
+        print(f"Translations older than their .po: {', '.join(report['stale_translations'])} (run `make compile`)")
     print()
     result = report["weight"]
     if "pages" not in result:
@@ -269,13 +323,17 @@ def print_report(report: dict) -> None:
     print(f"Page weight — Chromium, bytes transferred (body + headers), 1 KB = {weight.KB} B")
     rows = []
     for item in result["pages"]:
+        if item.get("error"):
+            rows.append([item["page"], "—", f"≤ {weight.FIRST_BUDGET_KB}", "", "—", f"≤ {weight.REPEAT_BUDGET_KB}",
+                         "FAIL: " + item["error"]])
+            continue
         first, repeat = item["first_bytes"] / weight.KB, item["repeat_bytes"] / weight.KB
         rows.append([item["page"], f"{first:.1f}", f"≤ {item['first_budget_kb']}",
                      "ok" if first <= item["first_budget_kb"] else "OVER",
                      f"{repeat:.1f}", f"≤ {item['repeat_budget_kb']}",
                      "ok" if repeat <= item["repeat_budget_kb"] else "OVER"])
     print(_table(["page", "first visit KB", "budget", "", "repeat KB", "budget", ""], rows, right={1, 4}))
-    for item in result["pages"]:
+    for item in (i for i in result["pages"] if not i.get("error")):
         print(f"  {item['page']}: first visit {_breakdown(item['first_resources'])}; "
               f"repeat visit {_breakdown(item['repeat_resources'])}")
 
@@ -288,5 +346,5 @@ def _breakdown(resources: list[dict]) -> str:
     over_network = sum(1 for r in resources if r["bytes"])
     parts = ", ".join(f"{kind} {size / weight.KB:.1f}" for kind, size in sorted(by_type.items(), key=lambda kv: -kv[1]))
     cached = len(resources) - over_network
-    return (f"{over_network} requests over the network" + (f" ({parts})" if parts else "")
+    return (f"{over_network} request{'s' if over_network != 1 else ''} over the network" + (f" ({parts})" if parts else "")
             + (f", {cached} from cache" if cached else ""))

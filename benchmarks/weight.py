@@ -40,7 +40,7 @@ def _visit(page, url: str) -> list[dict]:
     try:
         response = page.goto(url, wait_until="load", timeout=NAVIGATION_TIMEOUT_MS)
         if response is None or response.status != 200:
-            raise PageError(f"{url} answered {response.status if response else 'nothing'} in Chromium")
+            raise PageError(f"HTTP {response.status if response else 'no response'} in Chromium")
         try:
             page.wait_for_load_state("networkidle", timeout=5_000)  # late fonts
         except Exception:  # noqa: BLE001 - a busy page still has its bytes counted
@@ -76,6 +76,9 @@ def measure(base_url: str, pages: list[tuple[str, str, dict[str, str]]]) -> list
                     page = context.new_page()
                     first = _visit(page, base_url + path)
                     repeat = _visit(page, base_url + path)
+                except PageError as error:
+                    results.append({"page": name, "path": path, "error": str(error)})
+                    continue
                 finally:
                     context.close()
                 results.append({

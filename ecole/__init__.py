@@ -37,6 +37,9 @@ def create_app(config_class=None) -> Flask:
     from ecole.core import errors, security
 
     accounts_setup.init_app(app)
+    from ecole.notifications import services as notification_services
+
+    notification_services.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
@@ -48,6 +51,7 @@ def create_app(config_class=None) -> Flask:
 
     from ecole import cli
     from ecole.catalogue import cli as _catalogue_cli  # noqa: F401  (registers its commands)
+    from ecole.enrolment import cli as _enrolment_cli  # noqa: F401
 
     cli.init_app(app)
     return app
@@ -58,9 +62,11 @@ def _register_blueprints(app: Flask) -> None:
     from ecole.admin import catalogue as _admin_catalogue  # noqa: F401  (adds the catalogue screens)
     from ecole.admin.views import admin
     from ecole.catalogue.views import catalogue
+    from ecole.enrolment.views import sessions, training
     from ecole.main.views import main
+    from ecole.notifications.views import notifications
 
-    for blueprint in (main, auth, account, people, catalogue, admin):
+    for blueprint in (main, auth, account, people, catalogue, sessions, training, notifications, admin):
         app.register_blueprint(blueprint)
 
 
@@ -84,6 +90,9 @@ def _register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.globals["static_url"] = static_url
     app.jinja_env.globals["audit_action_title"] = action_title
+    from ecole.enrolment.services import status_title
+
+    app.jinja_env.globals["enrolment_status_title"] = status_title
 
 
 def _configure_logging(app: Flask) -> None:

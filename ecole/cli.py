@@ -70,8 +70,9 @@ def create_user_command(roles, email, phone, name, name_arabic, locale, password
 
 @ecole_cli.command("import-trainees")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--session", "session_id", type=int, help="Also enrol everyone of the file in this session.")
 @click.option("--dry-run", is_flag=True, help="Check the file and report, import nothing.")
-def import_trainees_command(path: Path, dry_run: bool):
+def import_trainees_command(path: Path, session_id: int | None, dry_run: bool):
     """Register the people of a CSV file (see README: "CSV of trainees"); all rows or none."""
     from ecole.accounts.importer import import_trainees
 
@@ -79,7 +80,16 @@ def import_trainees_command(path: Path, dry_run: bool):
         raw = path.read_bytes()
     except OSError as error:
         fail(f"{path}: {error.strerror}")
+    session = None
+    if session_id is not None:
+        from ecole.sessions.models import CourseSession
+
+        session = db.session.get(CourseSession, session_id)
+        if session is None:
+            fail(f"session {session_id} introuvable.")
     report = import_trainees(raw, actor=None)
+    if not report.errors and session is not None:
+        report.errors = _enrol_all(session, report.created + report.existing)
     if report.errors:
         db.session.rollback()
         for line in report.errors:
@@ -95,7 +105,38 @@ def import_trainees_command(path: Path, dry_run: bool):
         click.echo(f"Essai : {len(report.created)} à créer, {len(report.existing)} déjà inscrits. Rien n’a été importé.")
     else:
         db.session.commit()
+        from ecole.notifications.services import deliver_pending
+
+        deliver_pending()
         click.echo(f"{len(report.created)} créé(s), {len(report.existing)} déjà inscrit(s).")
+
+
+def _enrol_all(session, people) -> list[str]:
+    """Enrol each person (confirmed or waitlisted by capacity); people already enrolled are left as they are."""
+    from ecole.enrolment.services import EnrolmentError, enrol
+    from ecole.enrolment.models import Enrolment
+
+    errors = []
+    actor = _system_actor()
+    for person in people:
+        existing = db.session.scalar(db.select(Enrolment).where(Enrolment.session_id == session.id,
+                                                                Enrolment.user_id == person.id))
+        if existing is not None and existing.is_active:
+            continue
+        try:
+            enrolment = enrol(session, person, actor=actor, walk_in=True)
+        except EnrolmentError as error:
+            errors.append(f"{person.identifier} : {error}")
+            continue
+        click.echo(f"inscrit\t{person.identifier}\t{enrolment.status}")
+    return errors
+
+
+def _system_actor():
+    """Enrolments made from the command line are recorded as made by the first administrator."""
+    from ecole.accounts.models import User, UserRole
+
+    return db.session.scalar(db.select(User).join(UserRole).where(UserRole.role == "admin").order_by(User.id).limit(1))
 
 
 def init_app(app: Flask) -> None:

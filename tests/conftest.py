@@ -120,12 +120,14 @@ class People:
         return getattr(self, role)
 
 
-def make_user(role: str, *, name: str | None = None, phone: str | None = None, email: str | None = None,
+def make_user(role: str, *, name: str | None = None, phone: str | None = None, email: str | None = "",
               locale: str = "fr", **profile):
+    """A user with PASSWORD; email="" gives role@example.org, email=None gives no address (phone only)."""
     from ecole.accounts.services import register_user
 
     name = name or f"{role.title()} Test"
-    data = {"name_latin": name, "phone": phone, "email": email or f"{role}@example.org", "locale": locale, **profile}
+    data = {"name_latin": name, "phone": phone, "email": f"{role}@example.org" if email == "" else email,
+            "locale": locale, **profile}
     user = register_user(data, actor=None, password=PASSWORD, roles=(role,)).user
     db.session.commit()
     return user

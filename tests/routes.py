@@ -93,6 +93,49 @@ ROUTES: dict[str, dict[str, Route]] = {
         "POST": Route(ADMIN, fixed("/admin/courses/saffron-basics/lessons/bulbes/edit"), lambda w: {"key": "bulbes"}),
     },
     "admin.lesson_delete": {"POST": Route(ADMIN, fixed("/admin/courses/saffron-basics/lessons/cueillette/delete"))},
+    # Sessions and enrolment
+    "sessions.show": {"GET": Route(EVERYONE, lambda w: f"/sessions/{w['session']}")},
+    "sessions.enrol": {"POST": Route(SIGNED_IN, lambda w: f"/sessions/{w['other_session']}/enrol")},
+    "sessions.session_calendar": {"GET": Route(EVERYONE, lambda w: f"/sessions/{w['session']}/calendar.ics", crawl=False)},
+    "sessions.mine": {"GET": Route(STAFF, fixed("/sessions/mine"))},
+    "sessions.new": {
+        "GET": Route(STAFF, fixed("/sessions/new")),
+        "POST": Route(STAFF, fixed("/sessions/new"), lambda w: {"commune": ""}),
+    },
+    "sessions.edit": {
+        "GET": Route(STAFF, lambda w: f"/sessions/{w['session']}/edit"),
+        "POST": Route(STAFF, lambda w: f"/sessions/{w['session']}/edit", lambda w: {"commune": ""}),
+    },
+    "sessions.manage": {"GET": Route(STAFF, lambda w: f"/sessions/{w['session']}/manage")},
+    "sessions.add_meeting": {"POST": Route(STAFF, lambda w: f"/sessions/{w['session']}/meetings",
+                                           lambda w: {"day": "2031-05-04", "start": "09:00", "end": "08:00"})},
+    "sessions.delete_meeting": {"POST": Route(STAFF, lambda w: f"/sessions/{w['session']}/meetings/{w['meeting']}/delete")},
+    "sessions.publish": {"POST": Route(STAFF, lambda w: f"/sessions/{w['session']}/publish")},
+    "sessions.complete": {"POST": Route(STAFF, lambda w: f"/sessions/{w['other_session']}/complete")},
+    "sessions.cancel": {"POST": Route(STAFF, lambda w: f"/sessions/{w['other_session']}/cancel",
+                                      lambda w: {"reason": "Route coupée par la neige"})},
+    "sessions.walk_in": {"POST": Route(STAFF, lambda w: f"/sessions/{w['other_session']}/walk-in",
+                                       lambda w: {"identifier": "asking@example.org"})},
+    "sessions.roster": {"GET": Route(STAFF, lambda w: f"/sessions/{w['session']}/roster")},
+    "sessions.roster_csv": {"GET": Route(STAFF, lambda w: f"/sessions/{w['session']}/roster.csv", crawl=False)},
+    "sessions.roster_pdf": {"GET": Route(STAFF, lambda w: f"/sessions/{w['session']}/roster.pdf", crawl=False)},
+    "sessions.events": {"GET": Route(STAFF, lambda w: f"/sessions/{w['session']}/events")},
+    "training.my_training": {"GET": Route(SIGNED_IN, fixed("/me/training"))},
+    "training.calendar_feed": {"POST": Route(SIGNED_IN, fixed("/me/calendar"))},
+    "training.feed": {"GET": Route(EVERYONE, lambda w: f"/calendar/{w['token']}.ics", crawl=False)},
+    "training.cancel_enrolment": {"POST": Route(SIGNED_IN - {"anonymous"}, lambda w: f"/enrolments/{w['enrolment']}/cancel",
+                                                lambda w: {"reason": "Absent"})},
+    "training.accept_offer": {"POST": Route(frozenset({"trainee"}), lambda w: f"/enrolments/{w['offered']}/accept")},
+    "training.approve": {"POST": Route(STAFF, lambda w: f"/enrolments/{w['requested']}/approve")},
+    "training.reject": {"POST": Route(STAFF, lambda w: f"/enrolments/{w['requested']}/reject",
+                                      lambda w: {"reason": "Session réservée aux coopératives"})},
+    "training.promote": {"POST": Route(STAFF, lambda w: f"/enrolments/{w['waitlisted']}/promote")},
+    "training.result": {"POST": Route(STAFF, lambda w: f"/enrolments/{w['enrolment']}/result", lambda w: {"completed": "1"})},
+    "training.queue": {"GET": Route(STAFF, fixed("/admin/enrolments"))},
+    "notifications.index": {"GET": Route(SIGNED_IN, fixed("/notifications"))},
+    "notifications.mark_read": {"POST": Route(SIGNED_IN, fixed("/notifications/read"))},
+    "notifications.calls": {"GET": Route(STAFF, fixed("/calls"))},
+    "notifications.call_done": {"POST": Route(STAFF, lambda w: f"/calls/{w['call']}/done")},
     "admin.themes": {
         "GET": Route(ADMIN, fixed("/admin/themes")),
         "POST": Route(ADMIN, fixed("/admin/themes"), lambda w: {"code": "water_boards", "title_fr": "Eau"}),
@@ -118,4 +161,34 @@ def _catalogue(people) -> dict:
     return {}
 
 
-WORLD_HOOKS: list = [_catalogue]
+def _sessions(people) -> dict:
+    from ecole.enrolment import calendar, services
+    from ecole.extensions import db
+    from ecole.notifications.models import Notification
+    from tests.conftest import make_user
+    from tests.enrolment.factories import make_session
+
+    session = make_session(people.trainer, capacity=2)
+    other = make_session(people.trainer, capacity=5, commune="Askaoun")
+    mine = services.enrol(session, people.trainee, actor=people.trainee)
+    waiting = make_user("trainee", name="Said Waiting", phone="0611111111", email=None)
+    filler = make_user("trainee", name="Filler", email="filler@example.org")
+    services.enrol(session, filler, actor=filler)
+    queued = services.enrol(session, waiting, actor=waiting)  # full: waitlisted
+    approval = make_session(people.trainer, capacity=5, commune="Tafraout", requires_approval=True)
+    asking = make_user("trainee", name="Asking Person", email="asking@example.org")
+    request = services.enrol(approval, asking, actor=asking)
+    offered_session = make_session(people.trainer, capacity=1, commune="Igherm")
+    holder = make_user("trainee", name="Seat Holder", email="holder@example.org")
+    held = services.enrol(offered_session, holder, actor=holder)
+    offered = services.enrol(offered_session, people.trainee, actor=people.trainee)
+    services.cancel(held, actor=holder)  # the seat goes to the trainee as an offer
+    token = calendar.feed_token(people.trainee)
+    call = db.session.scalar(db.select(Notification).where(Notification.user_id == waiting.id))
+    db.session.commit()
+    return {"session": session.id, "other_session": other.id, "meeting": session.meetings[0].id,
+            "enrolment": mine.id, "waitlisted": queued.id, "requested": request.id, "offered": offered.id,
+            "token": token, "call": call.id}
+
+
+WORLD_HOOKS: list = [_catalogue, _sessions]

@@ -15,6 +15,7 @@ class Filters:
     theme: str = ""
     format: str = ""
     language: str = ""
+    upcoming: str = ""
 
     @classmethod
     def from_args(cls, args) -> "Filters":
@@ -29,11 +30,12 @@ class Filters:
             theme=(args.get("theme") or "").strip()[:40],
             format=known("format", {f.value for f in CourseFormat}),
             language=known("language", set(LOCALES)),
+            upcoming="1" if args.get("upcoming") == "1" and UPCOMING else "",
         )
 
     @property
     def active(self) -> bool:
-        return any((self.q, self.audience, self.theme, self.format, self.language))
+        return any((self.q, self.audience, self.theme, self.format, self.language, self.upcoming))
 
     def as_args(self) -> dict:
         return {key: value for key, value in vars(self).items() if value}
@@ -54,9 +56,15 @@ def catalogue_query(filters: Filters, *, include_drafts: bool = False):
         query = query.where(Theme.code == filters.theme)
     if filters.format:
         query = query.where(Course.format == filters.format)
+    if filters.upcoming:
+        query = query.where(Course.id.in_(UPCOMING[0]()))
     for word in query_words(filters.q):
         query = query.where(Course.search_text.like(like_pattern(word), escape="\\"))
     return query.order_by(Theme.position, Course.slug)
+
+
+# "Has an upcoming session": a select of course ids, given by the sessions domain (above this one).
+UPCOMING: list = []
 
 
 def themes() -> list[Theme]:

@@ -20,7 +20,8 @@ def index():
     filters = queries.Filters.from_args(request.args)
     page = db.paginate(queries.catalogue_query(filters), page=page_number(), per_page=PER_PAGE, error_out=False)
     return render_template("catalogue/index.html", page=page, filters=filters, themes=queries.themes(),
-                           audiences=COURSE_AUDIENCES, formats=FORMAT_TITLES, languages=LOCALES)
+                           audiences=COURSE_AUDIENCES, formats=FORMAT_TITLES, languages=LOCALES,
+                           upcoming_filter=bool(queries.UPCOMING))
 
 
 def _load_course(slug: str) -> Course:

@@ -68,6 +68,13 @@ def format_datetime(value: datetime | None, fmt: str = "medium") -> str:
     return dates.format_datetime(value, format=fmt, tzinfo=tz, locale=formatting_locale())
 
 
+def format_time(value: datetime | None, fmt: str = "short") -> str:
+    if value is None:
+        return ""
+    tz = dates.get_timezone(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return dates.format_time(value, format=fmt, tzinfo=tz, locale=formatting_locale())
+
+
 def format_number(value) -> str:
     return numbers.format_decimal(value, locale=formatting_locale())
 
@@ -108,5 +115,5 @@ def init_app(app: Flask) -> None:
         switch_url=switch_url,
     )
     app.jinja_env.filters.update(
-        date=format_date, datetime=format_datetime, number=format_number,
+        date=format_date, datetime=format_datetime, time=format_time, number=format_number,
     )

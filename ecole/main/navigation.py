@@ -7,8 +7,11 @@ from flask_login import current_user
 MENU: list[tuple[str, object, str]] = [
     ("main.home", _l("Accueil"), "everyone"),
     ("catalogue.index", _l("Formations"), "everyone"),
+    ("training.my_training", _l("Mes formations"), "signed_in"),
+    ("sessions.mine", _l("Mes sessions"), "staff"),
     ("people.register_person", _l("Inscrire une personne"), "staff"),
     ("admin.users", _l("Administration"), "admin"),
+    ("notifications.index", _l("Notifications"), "signed_in"),
     ("account.profile", _l("Mon profil"), "signed_in"),
     ("auth.login", _l("Se connecter"), "anonymous"),
     ("auth.register", _l("Créer un compte"), "anonymous"),

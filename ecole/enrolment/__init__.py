@@ -1,0 +1,1 @@
+"""Enrolment: the state machine, capacity and waitlist, rosters, calendars."""

@@ -1,0 +1,80 @@
+"""iCalendar (RFC 5545) files: one session, or a person's whole timetable as a feed."""
+import secrets
+from datetime import datetime
+
+from flask import current_app, url_for
+from icalendar import Calendar, Event
+from sqlalchemy import select
+
+from ecole.accounts.models import User
+from ecole.core.models import utcnow
+from ecole.enrolment.models import CalendarFeed, Enrolment, EnrolmentStatus as S
+from ecole.extensions import db
+from ecole.sessions.models import CourseSession
+from ecole.sessions.services import local_zone
+
+
+def _calendar(name: str) -> Calendar:
+    calendar = Calendar()
+    calendar.add("prodid", "-//EPDR//Ecole//FR")
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    return calendar
+
+
+def _add_session(calendar: Calendar, session: CourseSession, lang: str, stamp: datetime) -> None:
+    zone = local_zone()
+    host = current_app.config["BASE_URL"].split("://", 1)[-1].split("/", 1)[0] or "ecole"
+    title = session.course.title(lang)
+    for meeting in session.meetings:
+        event = Event()
+        event.add("uid", f"meeting-{meeting.id}@{host}")
+        event.add("dtstamp", stamp)
+        # Local times with their zone: calendars show them on Morocco's clock, Ramadan changes included.
+        event.add("dtstart", meeting.starts_at.astimezone(zone))
+        event.add("dtend", meeting.ends_at.astimezone(zone))
+        event.add("summary", f"{title} — {meeting.topic}" if meeting.topic else title)
+        event.add("location", meeting.place or ", ".join(p for p in (session.venue.label(), session.venue.address) if p))
+        event.add("url", current_app.config["BASE_URL"].rstrip("/") + url_for("sessions.show", session_id=session.id))
+        if session.status == "cancelled":
+            event.add("status", "CANCELLED")
+        calendar.add_component(event)
+
+
+def session_ics(session: CourseSession, lang: str) -> bytes:
+    calendar = _calendar(session.course.title(lang))
+    _add_session(calendar, session, lang, utcnow())
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def feed_ics(user, lang: str) -> bytes:
+    calendar = _calendar("Ecole — EPDR")
+    stamp = utcnow()
+    enrolments = db.session.scalars(select(Enrolment).where(
+        Enrolment.user_id == user.id,
+        Enrolment.status.in_([S.CONFIRMED.value, S.OFFERED.value, S.COMPLETED.value]))).all()
+    for enrolment in enrolments:
+        _add_session(calendar, enrolment.session, lang, stamp)
+    for session in db.session.scalars(select(CourseSession).where(CourseSession.trainers.any(id=user.id))):
+        _add_session(calendar, session, lang, stamp)
+    calendar.add_missing_timezones()
+    return calendar.to_ical()
+
+
+def feed_token(user, *, renew: bool = False) -> str:
+    feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.user_id == user.id))
+    if feed is None:
+        feed = CalendarFeed(user_id=user.id, token=secrets.token_urlsafe(24))
+        db.session.add(feed)
+    elif renew:
+        feed.token, feed.created_at = secrets.token_urlsafe(24), utcnow()
+    db.session.flush()
+    return feed.token
+
+
+def user_for_token(token: str):
+    feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.token == token))
+    return db.session.get(User, feed.user_id) if feed is not None else None

@@ -1,0 +1,312 @@
+"""Enrolment operations. Every state change is a conditional UPDATE on the current state, and seats
+are taken and given back with conditional UPDATEs on the session's counter: two requests racing for
+the last seat, or a cancellation racing with a promotion, can never over-book, on SQLite or
+PostgreSQL. Services flush; the caller commits once."""
+from datetime import datetime, timedelta
+
+from flask_babel import gettext as _, lazy_gettext as _l
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ecole.accounts.models import User
+from ecole.core.audit import ACTION_TITLES, record
+from ecole.core.models import utcnow
+from ecole.enrolment.models import ACTIVE, HOLDS_SEAT, TRANSITIONS, Enrolment, EnrolmentEvent, EnrolmentStatus as S
+from ecole.extensions import db
+from ecole.notifications.services import notify
+from ecole.sessions.models import CourseSession, SessionStatus
+
+ACTION_TITLES.update({
+    "enrolment.approve": _l("Accord d’une inscription"),
+    "enrolment.reject": _l("Refus d’une inscription"),
+    "enrolment.promote": _l("Passage d’une personne de la liste d’attente"),
+    "enrolment.staff_cancel": _l("Annulation d’une inscription par l’équipe"),
+    "enrolment.walk_in": _l("Inscription sur place"),
+    "session.cancel": _l("Annulation d’une session"),
+})
+
+
+def status_title(code: str) -> str:
+    from ecole.enrolment.models import STATUS_TITLES
+
+    return str(STATUS_TITLES[S(code)]) if code in {s.value for s in S} else code
+
+
+class EnrolmentError(ValueError):
+    """A refused enrolment operation; str(error) is a translated message."""
+
+
+# --- the state machine ---------------------------------------------------------------------
+
+def move(enrolment: Enrolment, to: S, *, actor: User | None, reason: str = "", **values) -> Enrolment:
+    """Guarded transition: allowed by TRANSITIONS and applied only if nobody moved it meanwhile."""
+    current = S(enrolment.status)
+    if to not in TRANSITIONS[current]:
+        raise EnrolmentError(_("Cette action n’est pas possible pour une inscription « %(status)s ».",
+                               status=current.title))
+    now = utcnow()
+    result = db.session.execute(
+        update(Enrolment).where(Enrolment.id == enrolment.id, Enrolment.status == current.value)
+        .values(status=to.value, updated_at=now, **values)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        db.session.refresh(enrolment)
+        raise EnrolmentError(_("Cette inscription vient de changer. Rechargez la page."))
+    enrolment.status, enrolment.updated_at = to.value, now
+    for key, value in values.items():
+        setattr(enrolment, key, value)
+    db.session.add(EnrolmentEvent(enrolment_id=enrolment.id, at=now, actor_id=actor.id if actor else None,
+                                  from_status=current.value, to_status=to.value, reason=reason))
+    return enrolment
+
+
+# --- seats -----------------------------------------------------------------------------------
+
+def reserved_for_others(session: CourseSession, user: User) -> int:
+    """Seats still held by quotas this person does not match (women, youth, an audience)."""
+    quotas = [q for q in session.quotas if not q.matches(user, session.starts_at)]
+    if not quotas:
+        return 0
+    holders = db.session.scalars(
+        select(User).join(Enrolment, Enrolment.user_id == User.id)
+        .where(Enrolment.session_id == session.id, Enrolment.status.in_([s.value for s in HOLDS_SEAT]))).all()
+    return sum(max(q.seats - sum(1 for h in holders if q.matches(h, session.starts_at)), 0) for q in quotas)
+
+
+def take_seat(session: CourseSession, user: User) -> bool:
+    reserved = reserved_for_others(session, user)
+    result = db.session.execute(
+        update(CourseSession)
+        .where(CourseSession.id == session.id, CourseSession.seats_taken + reserved < CourseSession.capacity)
+        .values(seats_taken=CourseSession.seats_taken + 1).execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+def release_seat(session: CourseSession) -> None:
+    db.session.execute(
+        update(CourseSession).where(CourseSession.id == session.id, CourseSession.seats_taken > 0)
+        .values(seats_taken=CourseSession.seats_taken - 1).execution_options(synchronize_session=False))
+
+
+# --- enrolling -------------------------------------------------------------------------------
+
+def enrol(session: CourseSession, user: User, *, actor: User | None, walk_in: bool = False) -> Enrolment:
+    """Ask for a seat. Staff enrolling someone on the spot skip the window and the approval."""
+    now = utcnow()
+    if session.status != SessionStatus.PUBLISHED:
+        raise EnrolmentError(_("Cette session n’est pas ouverte aux inscriptions."))
+    if not walk_in and not session.enrolment_open(now):
+        raise EnrolmentError(_("Les inscriptions à cette session ne sont pas ouvertes en ce moment."))
+    enrolment = db.session.scalar(select(Enrolment).where(Enrolment.session_id == session.id,
+                                                          Enrolment.user_id == user.id))
+    if enrolment is not None and enrolment.is_active:
+        raise EnrolmentError(_("Cette personne est déjà inscrite à cette session."))
+    if enrolment is None:
+        enrolment = Enrolment(session_id=session.id, user_id=user.id, status=S.REQUESTED.value,
+                              created_by_id=actor.id if actor else None, created_at=now, updated_at=now)
+        try:
+            with db.session.begin_nested():  # a double click racing with itself meets the unique key
+                db.session.add(enrolment)
+        except IntegrityError:
+            raise EnrolmentError(_("Cette personne est déjà inscrite à cette session.")) from None
+        db.session.add(EnrolmentEvent(enrolment_id=enrolment.id, at=now, actor_id=actor.id if actor else None,
+                                      from_status=None,
+                                      to_status=S.REQUESTED.value))
+    else:
+        move(enrolment, S.REQUESTED, actor=actor, cancel_reason="", offer_expires_at=None)
+    if walk_in:
+        record("enrolment.walk_in", enrolment, actor=actor, session=session.id, user=user.id)
+    if session.requires_approval and not walk_in:
+        notify(user, "enrolment.requested", session=session)
+    else:
+        place(enrolment, actor=actor)
+    db.session.flush()
+    return enrolment
+
+
+def place(enrolment: Enrolment, *, actor: User | None) -> Enrolment:
+    """A seat if one is free for this person, else the end of the waitlist."""
+    session = enrolment.session
+    if take_seat(session, enrolment.user):
+        move(enrolment, S.CONFIRMED, actor=actor)
+        notify(enrolment.user, "enrolment.confirmed", session=session)
+    else:
+        move(enrolment, S.WAITLISTED, actor=actor, waitlisted_at=utcnow())
+        notify(enrolment.user, "enrolment.waitlisted", session=session, position=waitlist_position(enrolment))
+    return enrolment
+
+
+def approve(enrolment: Enrolment, *, actor: User) -> Enrolment:
+    if enrolment.status != S.REQUESTED:
+        raise EnrolmentError(_("Seule une demande en attente peut être acceptée."))
+    place(enrolment, actor=actor)
+    record("enrolment.approve", enrolment, actor=actor, result=enrolment.status)
+    db.session.flush()
+    return enrolment
+
+
+def reject(enrolment: Enrolment, reason: str, *, actor: User) -> Enrolment:
+    if enrolment.status != S.REQUESTED:
+        raise EnrolmentError(_("Seule une demande en attente peut être refusée."))
+    _require_reason(reason)
+    move(enrolment, S.CANCELLED, actor=actor, reason=reason, cancel_reason=reason)
+    notify(enrolment.user, "enrolment.rejected", session=enrolment.session, reason=reason)
+    record("enrolment.reject", enrolment, actor=actor, reason=reason)
+    db.session.flush()
+    return enrolment
+
+
+def _require_reason(reason: str) -> None:
+    if not (reason or "").strip():
+        raise EnrolmentError(_("Donnez une raison : elle sera transmise à la personne."))
+
+
+def cancel(enrolment: Enrolment, *, actor: User, reason: str = "") -> Enrolment:
+    """Cancelled by the trainee (before the start) or by staff (with a reason). A freed seat is offered."""
+    now = utcnow()
+    if not enrolment.can_cancel(actor, now):
+        raise EnrolmentError(_("Vous ne pouvez pas annuler cette inscription."))
+    by_staff = actor.id != enrolment.user_id
+    if by_staff:
+        _require_reason(reason)
+    held_seat = enrolment.status in HOLDS_SEAT
+    move(enrolment, S.CANCELLED, actor=actor, reason=reason, cancel_reason=reason, offer_expires_at=None)
+    if held_seat:
+        release_seat(enrolment.session)
+    if by_staff:
+        notify(enrolment.user, "enrolment.cancelled", session=enrolment.session, reason=reason)
+        record("enrolment.staff_cancel", enrolment, actor=actor, reason=reason)
+    if held_seat:
+        promote(enrolment.session, actor=actor)
+    db.session.flush()
+    return enrolment
+
+
+def waitlist(session: CourseSession) -> list[Enrolment]:
+    return list(db.session.scalars(
+        select(Enrolment).where(Enrolment.session_id == session.id, Enrolment.status == S.WAITLISTED.value)
+        .order_by(Enrolment.waitlisted_at, Enrolment.id)))
+
+
+def promote(session: CourseSession, *, actor: User | None) -> list[Enrolment]:
+    """Offer every free seat to the waitlist, first come first served (reserved seats to those they are for)."""
+    offered = []
+    if session.status != SessionStatus.PUBLISHED:
+        return offered
+    deadline = utcnow() + timedelta(hours=session.offer_hours)
+    for candidate in waitlist(session):
+        if not take_seat(session, candidate.user):
+            continue
+        try:
+            move(candidate, S.OFFERED, actor=actor, offer_expires_at=deadline)
+        except EnrolmentError:  # cancelled meanwhile: give the seat back and go on
+            release_seat(session)
+            continue
+        notify(candidate.user, "enrolment.offered", session=session, deadline=deadline)
+        offered.append(candidate)
+    return offered
+
+
+def accept_offer(enrolment: Enrolment, *, actor: User, now: datetime | None = None) -> Enrolment:
+    now = now or utcnow()
+    if enrolment.status != S.OFFERED:
+        raise EnrolmentError(_("Il n’y a pas de place proposée pour cette inscription."))
+    if enrolment.offer_expires_at and now >= enrolment.offer_expires_at:
+        expire_offer(enrolment)
+        raise EnrolmentError(_("Le délai pour confirmer cette place est passé."))
+    move(enrolment, S.CONFIRMED, actor=actor, offer_expires_at=None)
+    notify(enrolment.user, "enrolment.confirmed", session=enrolment.session)
+    db.session.flush()
+    return enrolment
+
+
+def expire_offer(enrolment: Enrolment) -> bool:
+    try:
+        move(enrolment, S.CANCELLED, actor=None, reason="offer expired", cancel_reason="offer expired",
+             offer_expires_at=None)
+    except EnrolmentError:
+        return False
+    release_seat(enrolment.session)
+    notify(enrolment.user, "enrolment.offer_expired", session=enrolment.session)
+    promote(enrolment.session, actor=None)
+    return True
+
+
+def expire_offers(now: datetime | None = None) -> int:
+    """Batch job (safe to run twice, or from two servers at once): expired offers pass to the next person."""
+    now = now or utcnow()
+    due = db.session.scalars(select(Enrolment).where(Enrolment.status == S.OFFERED.value,
+                                                     Enrolment.offer_expires_at <= now)).all()
+    count = sum(1 for enrolment in due if expire_offer(enrolment))
+    db.session.flush()
+    return count
+
+
+def staff_promote(enrolment: Enrolment, *, actor: User) -> Enrolment:
+    """Staff move someone from the waitlist straight to a confirmed seat, if a seat is free."""
+    if enrolment.status != S.WAITLISTED:
+        raise EnrolmentError(_("Seule une personne sur liste d’attente peut passer en priorité."))
+    if not take_seat(enrolment.session, enrolment.user):
+        raise EnrolmentError(_("Aucune place libre : annulez d’abord une autre inscription ou augmentez la capacité."))
+    move(enrolment, S.CONFIRMED, actor=actor, reason="promoted by staff")
+    notify(enrolment.user, "enrolment.confirmed", session=enrolment.session)
+    record("enrolment.promote", enrolment, actor=actor)
+    db.session.flush()
+    return enrolment
+
+
+def waitlist_position(enrolment: Enrolment) -> int | None:
+    if enrolment.status != S.WAITLISTED:
+        return None
+    return waitlist_positions([enrolment]).get(enrolment.id)
+
+
+def waitlist_positions(enrolments: list[Enrolment]) -> dict[int, int]:
+    """Positions of several waitlisted enrolments in one query, whatever the size of the lists."""
+    sessions = {e.session_id for e in enrolments if e.status == S.WAITLISTED}
+    if not sessions:
+        return {}
+    rank = func.row_number().over(partition_by=Enrolment.session_id,
+                                  order_by=(Enrolment.waitlisted_at, Enrolment.id)).label("position")
+    ranked = (select(Enrolment.id, rank)
+              .where(Enrolment.session_id.in_(sessions), Enrolment.status == S.WAITLISTED.value).subquery())
+    wanted = {e.id for e in enrolments}
+    return {row.id: row.position for row in db.session.execute(select(ranked)) if row.id in wanted}
+
+
+def cancel_session(session: CourseSession, reason: str, *, actor: User) -> int:
+    """Cancel a session: every active enrolment is cancelled and its holder told why."""
+    _require_reason(reason)
+    if session.status in (SessionStatus.CANCELLED, SessionStatus.COMPLETED):
+        raise EnrolmentError(_("Cette session est déjà annulée ou terminée."))
+    session.status, session.cancel_reason = SessionStatus.CANCELLED.value, reason
+    count = 0
+    for enrolment in db.session.scalars(select(Enrolment).where(
+            Enrolment.session_id == session.id, Enrolment.status.in_([s.value for s in ACTIVE]))):
+        move(enrolment, S.CANCELLED, actor=actor, reason=reason, cancel_reason=reason, offer_expires_at=None)
+        notify(enrolment.user, "session.cancelled", session=session, reason=reason)
+        count += 1
+    session.seats_taken = 0
+    record("session.cancel", session, actor=actor, reason=reason, enrolments=count)
+    db.session.flush()
+    return count
+
+
+def set_result(enrolment: Enrolment, completed: bool, *, actor: User) -> Enrolment:
+    move(enrolment, S.COMPLETED if completed else S.NOT_COMPLETED, actor=actor)
+    db.session.flush()
+    return enrolment
+
+
+def _trainer_call_scope(query, user):
+    """Trainers phone the people of the sessions they teach."""
+    from ecole.notifications.models import Notification
+    from ecole.sessions.models import session_trainers
+
+    return query.where(Notification.subject_type == "session", Notification.subject_id.in_(
+        select(session_trainers.c.session_id).where(session_trainers.c.user_id == user.id)))
+
+
+from ecole.notifications.views import CALL_SCOPES  # noqa: E402
+
+CALL_SCOPES.append(_trainer_call_scope)

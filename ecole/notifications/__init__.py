@@ -1,0 +1,1 @@
+"""Notices to people: in the app, by e-mail when they have one, by phone (a call list) otherwise."""

@@ -1,0 +1,177 @@
+"""Sessions, their meetings, venues, trainers and reserved seats."""
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Boolean, CheckConstraint, Column, Float, ForeignKey, Integer, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ecole.accounts.models import Audience, User
+from ecole.catalogue.models import Course
+from ecole.core.models import UTCDateTime, utcnow
+from ecole.extensions import db
+
+
+class SessionStatus(enum.StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"
+    COMPLETED = "completed"
+
+    @property
+    def title(self):
+        return SESSION_STATUS_TITLES[self]
+
+
+SESSION_STATUS_TITLES = {
+    SessionStatus.DRAFT: _l("Brouillon"),
+    SessionStatus.PUBLISHED: _l("Publiée"),
+    SessionStatus.CANCELLED: _l("Annulée"),
+    SessionStatus.COMPLETED: _l("Terminée"),
+}
+
+
+class QuotaKind(enum.StrEnum):
+    WOMEN = "women"
+    YOUTH = "youth"
+    AUDIENCE = "audience"
+
+
+YOUTH_MAX_AGE = 30  # the school's programmes count people up to 30 as youth
+
+
+class Venue(db.Model):
+    __tablename__ = "venues"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune: Mapped[str] = mapped_column(String(120), index=True)
+    place: Mapped[str] = mapped_column(String(160))
+    address: Mapped[str] = mapped_column(String(300), default="")
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+
+    def __repr__(self) -> str:
+        return f"<Venue {self.id} {self.place}, {self.commune}>"
+
+    def label(self) -> str:
+        return f"{self.place}, {self.commune}" if self.place else self.commune
+
+
+session_trainers = Table(
+    "session_trainers", db.metadata,
+    Column("session_id", ForeignKey("course_sessions.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
+
+class CourseSession(db.Model):
+    """One run of a course for a group ("session" alone would clash with Flask's and SQLAlchemy's)."""
+
+    __tablename__ = "course_sessions"
+    __table_args__ = (
+        CheckConstraint("capacity >= 1", name="capacity_positive"),
+        CheckConstraint("seats_taken >= 0 AND seats_taken <= capacity", name="seats_within_capacity"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), index=True)
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default=SessionStatus.DRAFT.value, index=True)
+    capacity: Mapped[int] = mapped_column(Integer)
+    # Confirmed enrolments and open offers: changed only by conditional UPDATEs (see enrolment.seats),
+    # so that concurrent requests can never take more seats than there are, on SQLite or PostgreSQL.
+    seats_taken: Mapped[int] = mapped_column(Integer, default=0)
+    languages: Mapped[str] = mapped_column(String(20), default="fr")  # "ar,zgh"
+    enrolment_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    enrolment_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    requires_approval: Mapped[bool] = mapped_column(Boolean, default=False)
+    offer_hours: Mapped[int] = mapped_column(Integer, default=48)
+    starts_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # first meeting, kept in step
+    ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    cancel_reason: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    course: Mapped[Course] = relationship(lazy="joined")
+    venue: Mapped[Venue] = relationship(lazy="joined")
+    trainers: Mapped[list[User]] = relationship(secondary=session_trainers, lazy="selectin", order_by=User.name_latin)
+    meetings: Mapped[list["Meeting"]] = relationship(
+        back_populates="session", cascade="all, delete-orphan", order_by="Meeting.starts_at", lazy="selectin")
+    quotas: Mapped[list["SeatQuota"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+
+    def __repr__(self) -> str:
+        return f"<CourseSession {self.id} {self.course_id} {self.status}>"
+
+    @property
+    def language_list(self) -> list[str]:
+        return [code for code in (self.languages or "").split(",") if code]
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.capacity - self.seats_taken, 0)
+
+    @property
+    def status_title(self):
+        return SESSION_STATUS_TITLES[SessionStatus(self.status)]
+
+    def is_trainer(self, user) -> bool:
+        return user is not None and user.is_authenticated and any(t.id == user.id for t in self.trainers)
+
+    def can_manage(self, user) -> bool:
+        """Administrators manage every session; trainers only their own."""
+        return user is not None and user.is_authenticated and (user.is_admin or self.is_trainer(user))
+
+    def can_see(self, user) -> bool:
+        return self.status != SessionStatus.DRAFT or self.can_manage(user)
+
+    def enrolment_open(self, now: datetime) -> bool:
+        if self.status != SessionStatus.PUBLISHED:
+            return False
+        if self.enrolment_opens_at and now < self.enrolment_opens_at:
+            return False
+        if self.enrolment_closes_at and now > self.enrolment_closes_at:
+            return False
+        return not (self.starts_at and now >= self.starts_at)
+
+
+class Meeting(db.Model):
+    """One dated class of a session."""
+
+    __tablename__ = "meetings"
+    __table_args__ = (CheckConstraint("ends_at > starts_at", name="ends_after_start"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("course_sessions.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    place: Mapped[str] = mapped_column(String(160), default="")  # when not at the session's venue
+    topic: Mapped[str] = mapped_column(String(200), default="")
+
+    session: Mapped[CourseSession] = relationship(back_populates="meetings")
+
+    def __repr__(self) -> str:
+        return f"<Meeting {self.id} session={self.session_id} {self.starts_at:%Y-%m-%d %H:%M}>"
+
+
+class SeatQuota(db.Model):
+    """Seats held for women, youth or one audience until they are filled."""
+
+    __tablename__ = "seat_quotas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("course_sessions.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    audience: Mapped[str | None] = mapped_column(String(32))
+    seats: Mapped[int] = mapped_column(Integer)
+
+    def __repr__(self) -> str:
+        return f"<SeatQuota {self.session_id} {self.kind}:{self.audience} {self.seats}>"
+
+    def matches(self, user: User, at: datetime | None) -> bool:
+        if self.kind == QuotaKind.WOMEN:
+            return user.gender == "f"
+        if self.kind == QuotaKind.YOUTH:
+            year = (at or utcnow()).year
+            return user.audience == Audience.YOUTH or (user.birth_year is not None and year - user.birth_year <= YOUTH_MAX_AGE)
+        return user.audience == self.audience

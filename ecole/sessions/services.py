@@ -1,0 +1,226 @@
+"""Session operations: create and edit, meetings with double-booking checks, publish, complete."""
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import gettext as _, lazy_gettext as _l
+from sqlalchemy import select
+
+from ecole.accounts.models import Role, User
+from ecole.catalogue.models import Course, LOCALES
+from ecole.core.audit import ACTION_TITLES, record
+from ecole.extensions import db
+from ecole.sessions.models import CourseSession, Meeting, QuotaKind, SeatQuota, SessionStatus, Venue, session_trainers
+
+ACTION_TITLES.update({
+    "session.create": _l("Création d’une session"),
+    "session.update": _l("Modification d’une session"),
+    "session.publish": _l("Publication d’une session"),
+    "session.complete": _l("Clôture d’une session"),
+    "meeting.add": _l("Ajout d’une séance"),
+    "meeting.delete": _l("Suppression d’une séance"),
+})
+
+
+class SessionError(ValueError):
+    def __init__(self, problems: list[tuple[str, str]]):
+        super().__init__("; ".join(message for _field, message in problems))
+        self.problems = problems
+
+
+class Conflict(SessionError):
+    """The meeting overlaps another of the same trainer or at the same venue."""
+
+    def __init__(self, meetings: list[Meeting]):
+        super().__init__([("starts_at", _("Une autre séance occupe déjà ce formateur ou ce lieu à cette heure."))])
+        self.meetings = meetings
+
+
+@dataclass
+class SessionData:
+    course_id: int
+    trainer_ids: list[int]
+    commune: str
+    place: str
+    address: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    languages: list[str] = field(default_factory=list)
+    capacity: int = 20
+    enrolment_opens_at: datetime | None = None
+    enrolment_closes_at: datetime | None = None
+    requires_approval: bool = False
+    offer_hours: int = 48
+    notes: str = ""
+    women_seats: int = 0
+    youth_seats: int = 0
+    audience_quota: str = ""
+    audience_seats: int = 0
+
+
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
+def to_utc(day: date, at: time) -> datetime:
+    """A date and time on Morocco's clock (tzdata knows its Ramadan changes) as an aware UTC datetime."""
+    from datetime import timezone
+
+    return datetime.combine(day, at, tzinfo=local_zone()).astimezone(timezone.utc)
+
+
+def _check(data: SessionData, session: CourseSession | None) -> list[tuple[str, str]]:
+    problems = []
+    if db.session.get(Course, data.course_id) is None:
+        problems.append(("course_id", _("Formation inconnue.")))
+    trainers = db.session.scalars(select(User).where(User.id.in_(data.trainer_ids or [-1]))).all()
+    if not trainers or any(not t.has_role(Role.TRAINER) and not t.is_admin for t in trainers):
+        problems.append(("trainer_ids", _("Choisissez au moins un formateur.")))
+    if not data.commune.strip():
+        problems.append(("commune", _("Ce champ est obligatoire.")))
+    if not data.languages or any(code not in LOCALES for code in data.languages):
+        problems.append(("languages", _("Langues d’enseignement invalides.")))
+    if not 1 <= data.capacity <= 1000:
+        problems.append(("capacity", _("La capacité doit être entre 1 et 1000 places.")))
+    elif session is not None and data.capacity < session.seats_taken:
+        problems.append(("capacity", _("%(taken)d places sont déjà prises : la capacité ne peut pas être plus petite.",
+                                       taken=session.seats_taken)))
+    if data.enrolment_opens_at and data.enrolment_closes_at and data.enrolment_closes_at <= data.enrolment_opens_at:
+        problems.append(("enrolment_closes_at", _("La clôture des inscriptions doit suivre leur ouverture.")))
+    if not 1 <= data.offer_hours <= 24 * 14:
+        problems.append(("offer_hours", _("Le délai doit être entre 1 heure et 14 jours.")))
+    if data.women_seats + data.youth_seats + data.audience_seats > data.capacity:
+        problems.append(("women_seats", _("Les places réservées dépassent la capacité.")))
+    if data.latitude is not None and not -90 <= data.latitude <= 90 or \
+            data.longitude is not None and not -180 <= data.longitude <= 180:
+        problems.append(("latitude", _("Coordonnées invalides.")))
+    return problems
+
+
+def _venue(data: SessionData) -> Venue:
+    venue = db.session.scalar(select(Venue).where(Venue.commune == data.commune.strip(), Venue.place == data.place.strip()))
+    if venue is None:
+        venue = Venue(commune=data.commune.strip(), place=data.place.strip())
+        db.session.add(venue)
+    venue.address = data.address.strip()
+    venue.latitude, venue.longitude = data.latitude, data.longitude
+    return venue
+
+
+def save_session(session: CourseSession | None, data: SessionData, *, actor: User) -> CourseSession:
+    if not actor.is_admin and actor.id not in data.trainer_ids:
+        data.trainer_ids = [*data.trainer_ids, actor.id]  # a trainer schedules their own sessions
+    problems = _check(data, session)
+    if problems:
+        raise SessionError(problems)
+    created = session is None
+    with db.session.no_autoflush:
+        venue = _venue(data)
+        trainers = list(db.session.scalars(select(User).where(User.id.in_(data.trainer_ids))))
+    if created:
+        session = CourseSession(status=SessionStatus.DRAFT.value, seats_taken=0, created_by_id=actor.id)
+        db.session.add(session)
+    session.course_id = data.course_id
+    session.venue = venue
+    session.trainers = trainers
+    session.languages = ",".join(code for code in LOCALES if code in data.languages)
+    session.capacity = data.capacity
+    session.enrolment_opens_at, session.enrolment_closes_at = data.enrolment_opens_at, data.enrolment_closes_at
+    session.requires_approval, session.offer_hours = data.requires_approval, data.offer_hours
+    session.notes = data.notes.strip()
+    quotas = []
+    if data.women_seats:
+        quotas.append(SeatQuota(kind=QuotaKind.WOMEN.value, seats=data.women_seats))
+    if data.youth_seats:
+        quotas.append(SeatQuota(kind=QuotaKind.YOUTH.value, seats=data.youth_seats))
+    if data.audience_seats and data.audience_quota:
+        quotas.append(SeatQuota(kind=QuotaKind.AUDIENCE.value, audience=data.audience_quota, seats=data.audience_seats))
+    session.quotas = quotas
+    db.session.flush()
+    record("session.create" if created else "session.update", session, actor=actor)
+    return session
+
+
+def conflicts(session: CourseSession, starts_at: datetime, ends_at: datetime, *, ignore: int | None = None) -> list[Meeting]:
+    """Meetings of other live sessions that overlap, sharing a trainer or the venue."""
+    trainer_ids = [t.id for t in session.trainers]
+    sharing = select(CourseSession.id).where(
+        CourseSession.status != SessionStatus.CANCELLED.value,
+        (CourseSession.venue_id == session.venue_id)
+        | CourseSession.id.in_(select(session_trainers.c.session_id).where(session_trainers.c.user_id.in_(trainer_ids or [-1]))))
+    query = select(Meeting).where(Meeting.session_id.in_(sharing), Meeting.starts_at < ends_at, Meeting.ends_at > starts_at)
+    if ignore is not None:
+        query = query.where(Meeting.id != ignore)
+    return list(db.session.scalars(query.order_by(Meeting.starts_at)))
+
+
+def add_meeting(session: CourseSession, starts_at: datetime, ends_at: datetime, *, place: str = "", topic: str = "",
+                actor: User, force: bool = False) -> Meeting:
+    if ends_at <= starts_at:
+        raise SessionError([("ends_at", _("La fin doit suivre le début."))])
+    found = conflicts(session, starts_at, ends_at)
+    if found and not force:
+        raise Conflict(found)
+    meeting = Meeting(session_id=session.id, starts_at=starts_at, ends_at=ends_at, place=place.strip(), topic=topic.strip())
+    db.session.add(meeting)
+    db.session.flush()
+    db.session.refresh(session)
+    _sync_dates(session)
+    record("meeting.add", session, actor=actor, starts_at=starts_at.isoformat(), forced=bool(found))
+    return meeting
+
+
+def delete_meeting(session: CourseSession, meeting: Meeting, *, actor: User) -> None:
+    starts_at = meeting.starts_at
+    db.session.delete(meeting)
+    db.session.flush()
+    db.session.refresh(session)
+    _sync_dates(session)
+    record("meeting.delete", session, actor=actor, starts_at=starts_at.isoformat())
+
+
+def _sync_dates(session: CourseSession) -> None:
+    session.starts_at = min((m.starts_at for m in session.meetings), default=None)
+    session.ends_at = max((m.ends_at for m in session.meetings), default=None)
+    db.session.flush()
+
+
+def publish(session: CourseSession, *, actor: User) -> CourseSession:
+    if session.status != SessionStatus.DRAFT:
+        raise SessionError([("status", _("Seule une session en brouillon peut être publiée."))])
+    if not session.meetings:
+        raise SessionError([("status", _("Ajoutez au moins une séance avant de publier."))])
+    session.status = SessionStatus.PUBLISHED.value
+    record("session.publish", session, actor=actor)
+    db.session.flush()
+    return session
+
+
+def complete(session: CourseSession, *, actor: User) -> CourseSession:
+    if session.status != SessionStatus.PUBLISHED:
+        raise SessionError([("status", _("Seule une session publiée peut être clôturée."))])
+    session.status = SessionStatus.COMPLETED.value
+    record("session.complete", session, actor=actor)
+    db.session.flush()
+    return session
+
+
+def session_context(ids: set[int], lang: str) -> dict[int, dict]:
+    """What a notice about a session shows: the course title, when and where (for notifications)."""
+    from ecole.i18n import format_datetime
+
+    rows = db.session.scalars(select(CourseSession).where(CourseSession.id.in_(ids))).all()
+    return {s.id: {"course": s.course.title(lang), "place": s.venue.label(),
+                   "when": format_datetime(s.starts_at, "medium") if s.starts_at else ""} for s in rows}
+
+
+def upcoming_for_course(course: Course, now: datetime) -> list[CourseSession]:
+    return list(db.session.scalars(select(CourseSession).where(
+        CourseSession.course_id == course.id, CourseSession.status == SessionStatus.PUBLISHED.value,
+        (CourseSession.starts_at.is_(None)) | (CourseSession.starts_at > now)).order_by(CourseSession.starts_at)))
+
+
+from ecole.notifications.services import SUBJECT_CONTEXT  # noqa: E402  (sessions tell notices what they are about)
+
+SUBJECT_CONTEXT["session"] = session_context
