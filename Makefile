@@ -48,7 +48,7 @@ browser-deps:
 
 # Translations: extract the strings, merge them into the catalogues, compile them.
 extract: install
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output \
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k pgettext:1c,2 -k lazy_pgettext:1c,2 --no-location --sort-output \
 	  --project Ecole --msgid-bugs-address ecole@localhost -o translations/messages.pot .
 
 update: extract

@@ -4,7 +4,7 @@ A page is a name, a path on the Ecole server, and an optional setup hook. The ho
 the page's warm-up, with a `benchmarks.client.Context`; it returns extra request headers (a Cookie
 for signed-in pages) or None. `weight=True` also measures the page's weight in Chromium.
 
-    Page("profile", "/account/profile", setup=signed_in)   # as the bench trainee
+    Page("profile", "/account", setup=signed_in)   # as the bench trainee
 """
 from __future__ import annotations
 

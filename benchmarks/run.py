@@ -312,7 +312,8 @@ def print_report(report: dict) -> None:
     print(_table(["page", "req/s", "p95 ms", "ratio to bare"], rows, right={1, 2}))
     print(f"bare Flask: {bare['runs']} runs of {min(settings['duration_s'], BARE_DURATION):g} s, "
           f"{bare['min_rps']:.0f}–{bare['max_rps']:.0f} req/s (spread {bare['spread']:.0%})"
-          + (" — a noisy machine: compare ratios with care, or use --rounds 3" if bare["spread"] > NOISY else ""))
+          + (" — a noisy machine: compare ratios with care" + (", or use --rounds 3" if settings["rounds"] == 1 else "")
+             if bare["spread"] > NOISY else ""))
     if report["stale_translations"]:
         print(f"Translations older than their .po: {', '.join(report['stale_translations'])} (run `make compile`)")
     print()

@@ -114,13 +114,17 @@ def _tune_sqlite(app: Flask) -> None:
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
+    from ecole.core import transactions
+
     if not event.contains(Engine, "connect", _sqlite_pragmas):
         event.listen(Engine, "connect", _sqlite_pragmas)
+    transactions.install()
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     if not type(dbapi_connection).__module__.startswith("sqlite3"):
         return
+    dbapi_connection.isolation_level = None  # Ecole emits BEGIN itself (ecole/core/transactions.py)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")

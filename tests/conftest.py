@@ -44,7 +44,19 @@ class IsolatedClient(FlaskClient):
     and database session instead of borrowing the test's (which would hide bugs)."""
 
     def open(self, *args, **kwargs):
-        return contextvars.Context().run(super().open, *args, **kwargs)
+        # The test's own transaction ends around each request, as a new request would see the
+        # database: SQLite reads from a snapshot taken at BEGIN.
+        _end_test_transaction()
+        response = contextvars.Context().run(super().open, *args, **kwargs)
+        _end_test_transaction()
+        return response
+
+
+def _end_test_transaction() -> None:
+    from flask import has_app_context
+
+    if has_app_context():
+        db.session.commit()
 
 
 @pytest.fixture(scope="session")

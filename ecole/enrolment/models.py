@@ -2,7 +2,7 @@
 import enum
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, lazy_pgettext
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -32,7 +32,7 @@ STATUS_TITLES = {
     S.WAITLISTED: _l("Sur liste d’attente"),
     S.OFFERED: _l("Place proposée"),
     S.CONFIRMED: _l("Inscription confirmée"),
-    S.CANCELLED: _l("Annulée"),
+    S.CANCELLED: lazy_pgettext("enrolment", "Annulée"),
     S.COMPLETED: _l("Formation suivie"),
     S.NOT_COMPLETED: _l("Formation non achevée"),
 }

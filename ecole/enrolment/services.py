@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from ecole.accounts.models import User
 from ecole.core.audit import ACTION_TITLES, record
 from ecole.core.models import utcnow
+from ecole.core.transactions import take_write_lock
 from ecole.enrolment.models import ACTIVE, HOLDS_SEAT, TRANSITIONS, Enrolment, EnrolmentEvent, EnrolmentStatus as S
 from ecole.extensions import db
 from ecole.notifications.services import notify
@@ -92,6 +93,7 @@ def release_seat(session: CourseSession) -> None:
 
 def enrol(session: CourseSession, user: User, *, actor: User | None, walk_in: bool = False) -> Enrolment:
     """Ask for a seat. Staff enrolling someone on the spot skip the window and the approval."""
+    take_write_lock()
     now = utcnow()
     if session.status != SessionStatus.PUBLISHED:
         raise EnrolmentError(_("Cette session n’est pas ouverte aux inscriptions."))
@@ -137,6 +139,7 @@ def place(enrolment: Enrolment, *, actor: User | None) -> Enrolment:
 
 
 def approve(enrolment: Enrolment, *, actor: User) -> Enrolment:
+    take_write_lock()
     if enrolment.status != S.REQUESTED:
         raise EnrolmentError(_("Seule une demande en attente peut être acceptée."))
     place(enrolment, actor=actor)
@@ -146,6 +149,7 @@ def approve(enrolment: Enrolment, *, actor: User) -> Enrolment:
 
 
 def reject(enrolment: Enrolment, reason: str, *, actor: User) -> Enrolment:
+    take_write_lock()
     if enrolment.status != S.REQUESTED:
         raise EnrolmentError(_("Seule une demande en attente peut être refusée."))
     _require_reason(reason)
@@ -163,6 +167,7 @@ def _require_reason(reason: str) -> None:
 
 def cancel(enrolment: Enrolment, *, actor: User, reason: str = "") -> Enrolment:
     """Cancelled by the trainee (before the start) or by staff (with a reason). A freed seat is offered."""
+    take_write_lock()
     now = utcnow()
     if not enrolment.can_cancel(actor, now):
         raise EnrolmentError(_("Vous ne pouvez pas annuler cette inscription."))
@@ -188,12 +193,12 @@ def waitlist(session: CourseSession) -> list[Enrolment]:
         .order_by(Enrolment.waitlisted_at, Enrolment.id)))
 
 
-def promote(session: CourseSession, *, actor: User | None) -> list[Enrolment]:
+def promote(session: CourseSession, *, actor: User | None, now: datetime | None = None) -> list[Enrolment]:
     """Offer every free seat to the waitlist, first come first served (reserved seats to those they are for)."""
     offered = []
     if session.status != SessionStatus.PUBLISHED:
         return offered
-    deadline = utcnow() + timedelta(hours=session.offer_hours)
+    deadline = (now or utcnow()) + timedelta(hours=session.offer_hours)
     for candidate in waitlist(session):
         if not take_seat(session, candidate.user):
             continue
@@ -208,11 +213,12 @@ def promote(session: CourseSession, *, actor: User | None) -> list[Enrolment]:
 
 
 def accept_offer(enrolment: Enrolment, *, actor: User, now: datetime | None = None) -> Enrolment:
+    take_write_lock()
     now = now or utcnow()
     if enrolment.status != S.OFFERED:
         raise EnrolmentError(_("Il n’y a pas de place proposée pour cette inscription."))
     if enrolment.offer_expires_at and now >= enrolment.offer_expires_at:
-        expire_offer(enrolment)
+        expire_offer(enrolment, now)
         raise EnrolmentError(_("Le délai pour confirmer cette place est passé."))
     move(enrolment, S.CONFIRMED, actor=actor, offer_expires_at=None)
     notify(enrolment.user, "enrolment.confirmed", session=enrolment.session)
@@ -220,7 +226,7 @@ def accept_offer(enrolment: Enrolment, *, actor: User, now: datetime | None = No
     return enrolment
 
 
-def expire_offer(enrolment: Enrolment) -> bool:
+def expire_offer(enrolment: Enrolment, now: datetime | None = None) -> bool:
     try:
         move(enrolment, S.CANCELLED, actor=None, reason="offer expired", cancel_reason="offer expired",
              offer_expires_at=None)
@@ -228,22 +234,24 @@ def expire_offer(enrolment: Enrolment) -> bool:
         return False
     release_seat(enrolment.session)
     notify(enrolment.user, "enrolment.offer_expired", session=enrolment.session)
-    promote(enrolment.session, actor=None)
+    promote(enrolment.session, actor=None, now=now)
     return True
 
 
 def expire_offers(now: datetime | None = None) -> int:
     """Batch job (safe to run twice, or from two servers at once): expired offers pass to the next person."""
+    take_write_lock()
     now = now or utcnow()
     due = db.session.scalars(select(Enrolment).where(Enrolment.status == S.OFFERED.value,
                                                      Enrolment.offer_expires_at <= now)).all()
-    count = sum(1 for enrolment in due if expire_offer(enrolment))
+    count = sum(1 for enrolment in due if expire_offer(enrolment, now))
     db.session.flush()
     return count
 
 
 def staff_promote(enrolment: Enrolment, *, actor: User) -> Enrolment:
     """Staff move someone from the waitlist straight to a confirmed seat, if a seat is free."""
+    take_write_lock()
     if enrolment.status != S.WAITLISTED:
         raise EnrolmentError(_("Seule une personne sur liste d’attente peut passer en priorité."))
     if not take_seat(enrolment.session, enrolment.user):
@@ -276,6 +284,7 @@ def waitlist_positions(enrolments: list[Enrolment]) -> dict[int, int]:
 
 def cancel_session(session: CourseSession, reason: str, *, actor: User) -> int:
     """Cancel a session: every active enrolment is cancelled and its holder told why."""
+    take_write_lock()
     _require_reason(reason)
     if session.status in (SessionStatus.CANCELLED, SessionStatus.COMPLETED):
         raise EnrolmentError(_("Cette session est déjà annulée ou terminée."))

@@ -1,7 +1,7 @@
 """Language selection (fr, ar, zgh), text direction, Babel formatting and the language switch."""
 from datetime import date, datetime
 
-from babel import Locale, dates, numbers
+from babel import Locale, dates, lists, numbers
 from flask import Flask, current_app, g, has_request_context, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
@@ -79,6 +79,17 @@ def format_number(value) -> str:
     return numbers.format_decimal(value, locale=formatting_locale())
 
 
+def format_list(items) -> str:
+    """«a, b and c» with each language's separators (Arabic «،» and «و»)."""
+    items = [str(item) for item in items]
+    if not items:
+        return ""
+    try:
+        return lists.format_list(items, style="standard", locale=formatting_locale())
+    except (KeyError, ValueError):
+        return ", ".join(items)
+
+
 def switch_url(lang: str) -> str:
     """The current page in another language (works without JavaScript)."""
     args = request.args.to_dict(flat=False)
@@ -115,5 +126,5 @@ def init_app(app: Flask) -> None:
         switch_url=switch_url,
     )
     app.jinja_env.filters.update(
-        date=format_date, datetime=format_datetime, time=format_time, number=format_number,
+        date=format_date, datetime=format_datetime, time=format_time, number=format_number, list=format_list,
     )

@@ -2,7 +2,7 @@
 import enum
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, lazy_pgettext
 from sqlalchemy import Boolean, CheckConstraint, Column, Float, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -23,11 +23,12 @@ class SessionStatus(enum.StrEnum):
         return SESSION_STATUS_TITLES[self]
 
 
+# Contexts: "session" is feminine in French and Arabic, a course or an enrolment may not be.
 SESSION_STATUS_TITLES = {
-    SessionStatus.DRAFT: _l("Brouillon"),
-    SessionStatus.PUBLISHED: _l("Publiée"),
-    SessionStatus.CANCELLED: _l("Annulée"),
-    SessionStatus.COMPLETED: _l("Terminée"),
+    SessionStatus.DRAFT: lazy_pgettext("session", "Brouillon"),
+    SessionStatus.PUBLISHED: lazy_pgettext("session", "Publiée"),
+    SessionStatus.CANCELLED: lazy_pgettext("session", "Annulée"),
+    SessionStatus.COMPLETED: lazy_pgettext("session", "Terminée"),
 }
 
 

@@ -15,7 +15,7 @@ def make_session(trainer, *, course_slug: str = "saffron-basics", capacity: int 
     session = session_services.save_session(None, data, actor=trainer)
     day = date.today() + timedelta(days=days_ahead)
     session_services.add_meeting(session, session_services.to_utc(day, time(9, 0)),
-                                 session_services.to_utc(day, time(12, 30)), topic="Accueil", actor=trainer, force=True)
+                                 session_services.to_utc(day, time(12, 30)), topic="Visite des champs de safran", actor=trainer, force=True)
     if publish:
         session_services.publish(session, actor=trainer)
     db.session.commit()

@@ -1,0 +1,2 @@
+"""Enrolment tests use the test catalogue."""
+from tests.catalogue.conftest import catalogue  # noqa: F401
