@@ -106,3 +106,10 @@ class Context:
         if self._jar is None:
             self._jar = login(self.base_url, self.user_email, self.user_password)
         return cookie_header(self._jar)
+
+    def session_cookie_for(self, email: str, password: str) -> str:
+        """The Cookie header of another account's session (e.g. the seeded trainer); once per run."""
+        jars = self.__dict__.setdefault("_other_jars", {})
+        if email not in jars:
+            jars[email] = login(self.base_url, email, password)
+        return cookie_header(jars[email])

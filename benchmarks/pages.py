@@ -29,15 +29,32 @@ def signed_in(ctx: Context) -> dict[str, str]:
     return {"Cookie": ctx.session_cookie()}
 
 
+def as_scale_trainer(ctx: Context) -> dict[str, str]:
+    """Setup hook: request the page as the trainer of the seeded sessions (ecole.seeding)."""
+    return {"Cookie": ctx.session_cookie_for("scale-trainer@example.org", "scale password")}
+
+
 PAGES: list[Page] = [
     Page("home fr", "/?lang=fr", weight=True),
     Page("home ar", "/?lang=ar", weight=True),
     Page("home zgh", "/?lang=zgh", weight=True),
     Page("login", "/login"),
     Page("healthz", "/healthz"),
+    # Catalogue (issue 3), on 1,000 seeded courses
+    Page("catalogue", "/courses?lang=fr", weight=True),
+    Page("catalogue ar", "/courses?lang=ar"),
+    Page("catalogue search", "/courses?q=safran+eau&audience=farmer"),
+    Page("course page", "/courses/scale-000500"),
+    Page("lesson page", "/courses/scale-000500/lessons/lesson-2"),
+    # Sessions and enrolment (issue 4), on 100,000 seeded enrolments
+    Page("my training", "/me/training", setup=signed_in),
+    Page("session page", "/sessions/1", setup=signed_in),
+    Page("roster", "/sessions/1/roster", setup=as_scale_trainer),
 ]
 
 # Commands run against the fresh database after `flask --app wsgi ecole init` and before serving,
 # each as the arguments of `flask --app wsgi …`, e.g. ("ecole", "seed-scale", "--users", "10000").
 # `python -m benchmarks --seed "ecole seed-scale …"` adds one for a single run.
-SEED: list[tuple[str, ...]] = []
+SEED: list[tuple[str, ...]] = [
+    ("ecole", "seed-scale", "--courses", "1000", "--trainees", "5000", "--sessions", "3000", "--enrolments", "100000"),
+]

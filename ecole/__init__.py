@@ -71,17 +71,21 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    hashes: dict[str, str] = {}
+    urls: dict[tuple[str, str], str] = {}
 
     def static_url(filename: str) -> str:
-        """A static file's URL with its content hash, so it can be cached for a year."""
-        if filename not in hashes or app.debug:
+        """A static file's URL with its content hash, so it can be cached for a year (computed once)."""
+        from flask import request
+
+        key = (request.script_root, filename)
+        if key not in urls or app.debug:
             path = Path(app.static_folder) / filename
             try:
-                hashes[filename] = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()[:12]
             except OSError:
-                hashes[filename] = "0"
-        return url_for("static", filename=filename, v=hashes[filename])
+                digest = "0"
+            urls[key] = url_for("static", filename=filename, v=digest)
+        return urls[key]
 
     from ecole.core.audit import action_title
     from ecole.core.markdown import render_markdown

@@ -1,7 +1,7 @@
 """Synthetic data at scale for benchmarks (`flask ecole seed-scale`): fast bulk inserts, idempotent."""
 import random
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select, update
 
 from ecole.accounts.models import User, UserRole
 from ecole.accounts.passwords import hash_secret
@@ -87,3 +87,72 @@ def seed_scale(*, courses: int, trainees: int, sessions: int, enrolments: int, s
     for hook in HOOKS:
         report.update(hook(rng, sessions=sessions, enrolments=enrolments))
     return report
+
+
+SCALE_TRAINER = "scale-trainer@example.org"
+SCALE_PASSWORD = "scale password"
+
+
+def seed_sessions(rng: random.Random, *, sessions: int, enrolments: int) -> dict:
+    """Sessions of the scale courses taught by scale-trainer@example.org, and enrolments spread over
+    them (confirmed up to capacity, then waitlisted). The bench trainee, when present, is enrolled
+    in the first sessions. Idempotent: runs again add nothing."""
+    from datetime import timedelta
+
+    from ecole.enrolment.models import Enrolment
+    from ecole.sessions.models import CourseSession, Meeting, Venue, session_trainers
+
+    existing = db.session.scalar(select(func.count(CourseSession.id)))
+    if not sessions or existing >= sessions:
+        return {"sessions": 0, "enrolments": 0}
+    trainer = db.session.scalar(select(User).where(User.email == SCALE_TRAINER))
+    if trainer is None:
+        trainer = User(email=SCALE_TRAINER, password_hash=hash_secret(SCALE_PASSWORD), name_latin="Formateur Échelle",
+                       name_arabic="", name_tifinagh="", commune="Taliouine", audience="other", organisation="",
+                       locale="fr", must_change_password=False, session_epoch=0, active=True)
+        trainer.role_rows = [UserRole(role="trainer")]
+        db.session.add(trainer)
+        db.session.flush()
+    course_ids = list(db.session.scalars(select(Course.id).order_by(Course.id)))
+    venue = Venue(commune="Taliouine", place="Maison du safran", address="")
+    db.session.add(venue)
+    db.session.flush()
+    now = utcnow()
+    capacity = 30
+    rows = [{"course_id": rng.choice(course_ids), "venue_id": venue.id, "status": "published", "capacity": capacity,
+             "seats_taken": 0, "languages": "ar,zgh", "requires_approval": False, "offer_hours": 48,
+             "starts_at": now + timedelta(days=10 + i % 300), "ends_at": now + timedelta(days=10 + i % 300, hours=3),
+             "notes": "", "cancel_reason": "", "created_at": now} for i in range(sessions)]
+    db.session.execute(insert(CourseSession), rows)
+    session_ids = list(db.session.scalars(select(CourseSession.id).order_by(CourseSession.id)))
+    db.session.execute(insert(session_trainers), [{"session_id": sid, "user_id": trainer.id} for sid in session_ids])
+    db.session.execute(insert(Meeting), [
+        {"session_id": sid, "starts_at": now + timedelta(days=10 + i % 300, hours=h), "place": "", "topic": "",
+         "ends_at": now + timedelta(days=10 + i % 300, hours=h + 2)} for i, sid in enumerate(session_ids) for h in (0, 24)])
+    trainees = list(db.session.scalars(select(User.id).where(User.email.like("scale-%@example.org"),
+                                                             User.email != SCALE_TRAINER)))
+    bench = db.session.scalar(select(User.id).where(User.email == "bench@example.org"))
+    taken: dict[int, int] = {}
+    pairs: set[tuple[int, int]] = set()
+    if bench is not None:
+        for sid in session_ids[:5]:
+            pairs.add((sid, bench))
+    while len(pairs) < min(enrolments, len(session_ids) * max(len(trainees), 1)) and trainees:
+        pairs.add((rng.choice(session_ids), rng.choice(trainees)))
+    batch = []
+    for sid, uid in sorted(pairs):
+        status = "confirmed" if taken.get(sid, 0) < capacity else "waitlisted"
+        taken[sid] = taken.get(sid, 0) + (status == "confirmed")
+        batch.append({"session_id": sid, "user_id": uid, "status": status, "cancel_reason": "", "created_at": now,
+                      "updated_at": now, "waitlisted_at": now if status == "waitlisted" else None})
+        if len(batch) >= 5000:
+            db.session.execute(insert(Enrolment), batch)
+            batch = []
+    if batch:
+        db.session.execute(insert(Enrolment), batch)
+    for sid, count in taken.items():
+        db.session.execute(update(CourseSession).where(CourseSession.id == sid).values(seats_taken=count))
+    return {"sessions": len(session_ids), "enrolments": len(pairs)}
+
+
+HOOKS.append(seed_sessions)

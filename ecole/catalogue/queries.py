@@ -1,7 +1,7 @@
 """Read-only catalogue queries, each a fixed number of SQL statements whatever the data size."""
 from dataclasses import dataclass
 
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 
 from ecole.catalogue.models import COURSE_AUDIENCES, LOCALES, Course, CourseFormat, Lesson, Theme, course_audiences, course_languages
 from ecole.catalogue.search import like_pattern, query_words
@@ -65,6 +65,24 @@ def catalogue_query(filters: Filters, *, include_drafts: bool = False):
 
 # "Has an upcoming session": a select of course ids, given by the sessions domain (above this one).
 UPCOMING: list = []
+
+
+def catalogue_version() -> tuple:
+    """Changes whenever a course, lesson or theme changes (services bump Course.updated_at)."""
+    from flask import g
+
+    if "catalogue_version" not in g:
+        row = db.session.execute(db.select(db.func.max(Course.updated_at), db.func.count(Course.id),
+                                           db.select(db.func.count(Theme.id)).scalar_subquery())).one()
+        g.catalogue_version = (row[0].isoformat() if row[0] else "", row[1], row[2])
+    return g.catalogue_version
+
+
+def course_head(slug: str) -> Course | None:
+    """The course row alone (no texts or lessons): enough to check access and to key the cache."""
+    return db.session.scalar(db.select(Course).where(Course.slug == slug).options(
+        lazyload(Course.text_rows), lazyload(Course.audience_rows), lazyload(Course.language_rows),
+        lazyload(Course.theme)))
 
 
 def themes() -> list[Theme]:

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 
 from ecole.core import audit
 from ecole.core.audit import ACTION_TITLES
+from ecole.core.models import utcnow
 from ecole.extensions import db
 
 
@@ -98,6 +99,7 @@ def _apply(course: Course, data: CourseData, themes: dict[str, Theme], courses_b
     course.lessons = lessons
     course.prerequisites = [courses_by_slug[slug] for slug in data.prerequisites]
     course.search_text = search_text(data)
+    course.updated_at = utcnow()  # also when only a lesson changed: the catalogue's cache version moves
 
 
 def _lesson_text(row: LessonText | None, lang: str, data: LessonData) -> LessonText:
@@ -227,7 +229,7 @@ def save_course(course: Course | None, data: CourseData, *, actor) -> Course:
 
 def set_published(course: Course, published: bool, *, actor) -> Course:
     if course.published != published:
-        course.published = published
+        course.published, course.updated_at = published, utcnow()
         audit.record("course.publish" if published else "course.unpublish", course, actor=actor, slug=course.slug)
         db.session.flush()
     return course

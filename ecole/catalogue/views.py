@@ -2,11 +2,13 @@
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import escape
 
 from ecole.accounts.forms import ConfirmForm
 from ecole.catalogue import queries, services
 from ecole.catalogue.models import COURSE_AUDIENCES, FORMAT_TITLES, LOCALES, Course, Lesson
 from ecole.core.access import login_required
+from ecole.core.cache import fragments
 from ecole.core.pagination import page_number
 from ecole.extensions import db
 from ecole.i18n import current_language
@@ -18,10 +20,21 @@ PER_PAGE = 12
 @catalogue.route("")
 def index():
     filters = queries.Filters.from_args(request.args)
-    page = db.paginate(queries.catalogue_query(filters), page=page_number(), per_page=PER_PAGE, error_out=False)
-    return render_template("catalogue/index.html", page=page, filters=filters, themes=queries.themes(),
-                           audiences=COURSE_AUDIENCES, formats=FORMAT_TITLES, languages=LOCALES,
-                           upcoming_filter=bool(queries.UPCOMING))
+    number = page_number()
+
+    def results() -> str:
+        page = db.paginate(queries.catalogue_query(filters), page=number, per_page=PER_PAGE, error_out=False)
+        return render_template("catalogue/_index_main.html", page=page, filters=filters, themes=queries.themes(),
+                               audiences=COURSE_AUDIENCES, formats=FORMAT_TITLES, languages=LOCALES,
+                               upcoming_filter=bool(queries.UPCOMING))
+
+    if filters.upcoming:  # depends on sessions, which change all the time: not cached
+        main = results()
+    else:
+        key = ("catalogue", current_language(), tuple(sorted(filters.as_args().items())), number,
+               queries.catalogue_version())
+        main = fragments.get_or_render(key, results)
+    return render_template("catalogue/index.html", main=main)
 
 
 def _load_course(slug: str) -> Course:
@@ -29,6 +42,14 @@ def _load_course(slug: str) -> Course:
     if course is None or not course.can_see(current_user):
         abort(404)
     return course
+
+
+def _course_head(slug: str) -> Course:
+    """Access check on the bare row; the full course is loaded only to render a cache miss."""
+    head = queries.course_head(slug)
+    if head is None or not head.can_see(current_user):
+        abort(404)
+    return head
 
 
 def _load_lesson(course: Course, key: str) -> Lesson:
@@ -40,10 +61,21 @@ def _load_lesson(course: Course, key: str) -> Lesson:
 
 @catalogue.route("/<slug>")
 def course(slug: str):
-    item = _load_course(slug)
-    done = services.done_lessons(current_user, item)
-    return render_template("catalogue/course.html", course=item, done=done, form=ConfirmForm(),
-                           extra_sections=[section(item) for section in COURSE_PAGE_SECTIONS])
+    head = _course_head(slug)
+    done = services.done_lessons(current_user, head)
+    lang = current_language()
+    key = ("course", slug, lang, queries.catalogue_version(), current_user.is_authenticated, tuple(sorted(done)))
+    loaded: dict = {}
+
+    def part(name: str):
+        def render() -> str:
+            if "course" not in loaded:
+                loaded["course"] = queries.course_by_slug(slug)
+            return render_template(f"catalogue/_course_{name}.html", course=loaded["course"], done=done)
+        return fragments.get_or_render((name, *key), render)
+
+    return render_template("catalogue/course.html", course=head, top=part("top"), body=part("body"),
+                           title=part("title"), extra_sections=[section(head) for section in COURSE_PAGE_SECTIONS])
 
 
 # Later domains (sessions) add sections to the course page: callables course → (template, context).
@@ -52,14 +84,29 @@ COURSE_PAGE_SECTIONS: list = []
 
 @catalogue.route("/<slug>/lessons/<key>")
 def lesson(slug: str, key: str):
-    item = _load_course(slug)
-    current = _load_lesson(item, key)
-    index = item.lessons.index(current)
-    neighbours = (item.lessons[index - 1] if index else None,
-                  item.lessons[index + 1] if index + 1 < len(item.lessons) else None)
-    done = services.done_lessons(current_user, item)
-    return render_template("catalogue/lesson.html", course=item, lesson=current, done=done,
-                           previous=neighbours[0], next=neighbours[1], form=ConfirmForm())
+    head = _course_head(slug)
+    lesson_id = db.session.scalar(db.select(Lesson.id).where(Lesson.course_id == head.id, Lesson.key == key))
+    if lesson_id is None:
+        abort(404)
+    cache_key = (slug, key, current_language(), queries.catalogue_version())
+    loaded: dict = {}
+
+    def load():
+        if not loaded:
+            item = queries.course_by_slug(slug)
+            current = _load_lesson(item, key)
+            index = item.lessons.index(current)
+            loaded.update(course=item, lesson=current, previous=item.lessons[index - 1] if index else None,
+                          next=item.lessons[index + 1] if index + 1 < len(item.lessons) else None)
+        return loaded
+
+    main = fragments.get_or_render(("lesson", *cache_key),
+                                   lambda: render_template("catalogue/_lesson_main.html", **load()))
+    title = fragments.get_or_render(("lesson-title", *cache_key),
+                                    lambda: str(escape(load()["lesson"].title(current_language()))))
+    done = current_user.is_authenticated and lesson_id in services.done_lessons(current_user, head)
+    return render_template("catalogue/lesson.html", course=head, lesson_key=key, main=main, done=done, title=title,
+                           form=ConfirmForm())
 
 
 @catalogue.route("/<slug>/lessons/<key>/done", methods=["POST"])

@@ -56,9 +56,11 @@ def feed_ics(user, lang: str) -> bytes:
     enrolments = db.session.scalars(select(Enrolment).where(
         Enrolment.user_id == user.id,
         Enrolment.status.in_([S.CONFIRMED.value, S.OFFERED.value, S.COMPLETED.value]))).all()
-    for enrolment in enrolments:
-        _add_session(calendar, enrolment.session, lang, stamp)
+    sessions = {e.session.id: e.session for e in enrolments}
+    # A trainer's own sessions too, each once even if they are also enrolled in it.
     for session in db.session.scalars(select(CourseSession).where(CourseSession.trainers.any(id=user.id))):
+        sessions.setdefault(session.id, session)
+    for session in sorted(sessions.values(), key=lambda s: (s.starts_at is None, s.starts_at, s.id)):
         _add_session(calendar, session, lang, stamp)
     calendar.add_missing_timezones()
     return calendar.to_ical()

@@ -3,6 +3,7 @@ every management page shows or changes enrolments (rosters, waitlists, walk-ins)
 below enrolment in the chain of domains and cannot call it."""
 import csv
 import io
+import re
 
 from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -33,7 +34,9 @@ training = Blueprint("training", __name__)
 # --- loading and access ----------------------------------------------------------------------
 
 def _session_or_404(session_id: int) -> CourseSession:
-    session = db.session.get(CourseSession, session_id)
+    session = db.session.get(CourseSession, session_id, options=[
+        selectinload(CourseSession.trainers), selectinload(CourseSession.meetings),
+        selectinload(CourseSession.course).selectinload(Course.text_rows)])
     if session is None or not session.can_see(current_user):
         abort(404)
     return session
@@ -108,7 +111,7 @@ def session_calendar(session_id: int):
 @staff_required
 def mine():
     query = select(CourseSession).options(selectinload(CourseSession.course).selectinload(Course.text_rows))
-    if not current_user.is_admin:
+    if not current_user.is_admin:  # (trainers are checked by a subquery, not loaded)
         query = query.where(CourseSession.trainers.any(id=current_user.id))
     show_past = request.args.get("past") == "1"
     now = utcnow()
@@ -347,10 +350,15 @@ def roster_csv(session_id: int):
     return response
 
 
+_PHONE = re.compile(r"\+\d{6,15}")
+
+
 def _safe_cell(value) -> str:
-    """No formula injection when the file is opened in a spreadsheet."""
+    """No formula injection when the file is opened in a spreadsheet (a bare phone number is data)."""
     text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@") and not text.startswith("+212") else text
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _PHONE.fullmatch(text):
+        return "'" + text
+    return text
 
 
 @sessions.route("/<int:session_id>/roster.pdf")
@@ -385,7 +393,8 @@ def events(session_id: int):
 def my_training():
     enrolments = db.session.scalars(
         select(Enrolment).where(Enrolment.user_id == current_user.id)
-        .options(selectinload(Enrolment.session).selectinload(CourseSession.course).selectinload(Course.text_rows))
+        .options(selectinload(Enrolment.session).selectinload(CourseSession.course).selectinload(Course.text_rows),
+                 selectinload(Enrolment.session).selectinload(CourseSession.meetings))
         .order_by(Enrolment.created_at.desc())).all()
     positions = services.waitlist_positions(enrolments)
     now = utcnow()
@@ -410,9 +419,12 @@ def calendar_feed():
     return redirect(url_for("training.my_training", feed=1) + "#calendar")
 
 
+_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
 @training.route("/calendar/<token>.ics")
 def feed(token: str):
-    user = calendar.user_for_token(token) if len(token) <= 64 else None
+    user = calendar.user_for_token(token) if _TOKEN.fullmatch(token) else None
     if user is None or not user.active:
         abort(404)
     return _ics(calendar.feed_ics(user, user.locale), "ecole")

@@ -1,5 +1,6 @@
 """Language selection (fr, ar, zgh), text direction, Babel formatting and the language switch."""
 from datetime import date, datetime
+from urllib.parse import urlencode
 
 from babel import Locale, dates, lists, numbers
 from flask import Flask, current_app, g, has_request_context, request, url_for
@@ -92,11 +93,10 @@ def format_list(items) -> str:
 
 def switch_url(lang: str) -> str:
     """The current page in another language (works without JavaScript)."""
-    args = request.args.to_dict(flat=False)
-    args["lang"] = [lang]
-    if request.endpoint and request.url_rule is not None and request.method == "GET":
-        return url_for(request.endpoint, **(request.view_args or {}), **args)
-    return url_for("main.home", lang=lang)
+    if request.url_rule is None or request.method != "GET":
+        return url_for("main.home", lang=lang)
+    args = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+    return request.script_root + request.path + "?" + urlencode([*args, ("lang", lang)])
 
 
 def init_app(app: Flask) -> None:

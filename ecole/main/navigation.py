@@ -29,9 +29,23 @@ def _sees(audience: str) -> bool:
     }[audience]
 
 
+_URLS: dict[tuple[str, str], str] = {}
+
+
+def menu_url(endpoint: str) -> str:
+    """Menu URLs take no arguments: built once per script root instead of on every page."""
+    from flask import request, url_for
+
+    key = (request.script_root, endpoint)
+    if key not in _URLS:
+        _URLS[key] = url_for(endpoint)
+    return _URLS[key]
+
+
 def nav_links() -> list[tuple[str, object]]:
     return [(endpoint, label) for endpoint, label, audience in MENU if _sees(audience)]
 
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["nav_links"] = nav_links
+    app.jinja_env.globals["menu_url"] = menu_url

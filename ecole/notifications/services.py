@@ -3,7 +3,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import force_locale, gettext as _, lazy_gettext as _l
-from sqlalchemy import event, func, select, update
+from sqlalchemy import event, func, inspect, select, update
 
 from ecole.accounts.models import User
 from ecole.core.mail import send_mail
@@ -90,21 +90,19 @@ def mark_called(notification: Notification, *, actor: User) -> None:
 
 
 def _after_commit(session) -> None:
-    # Only committed notices are sent: a rolled-back enrolment must not e-mail anyone.
-    if session.info.get(_PENDING_KEY):
-        session.info.setdefault(_READY_KEY, []).extend(session.info.pop(_PENDING_KEY))
-
-
-def _after_rollback(session) -> None:
-    session.info.pop(_PENDING_KEY, None)
+    # Only committed notices are sent: one whose transaction (or savepoint) was rolled back is
+    # no longer persistent, so a cancelled enrolment e-mails nobody.
+    pending = session.info.pop(_PENDING_KEY, [])
+    committed = [n for n in pending if inspect(n).persistent]
+    if committed:
+        session.info.setdefault(_READY_KEY, []).extend(committed)
 
 
 def init_app(app) -> None:
     from sqlalchemy.orm import Session
 
-    for name, listener in (("after_commit", _after_commit), ("after_rollback", _after_rollback)):
-        if not event.contains(Session, name, listener):
-            event.listen(Session, name, listener)
+    if not event.contains(Session, "after_commit", _after_commit):
+        event.listen(Session, "after_commit", _after_commit)
 
     @app.after_request
     def deliver(response):

@@ -94,12 +94,13 @@ class CourseSession(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    course: Mapped[Course] = relationship(lazy="joined")
+    # Loaded on use; queries that show many sessions ask for what they need (selectinload).
+    course: Mapped[Course] = relationship()
     venue: Mapped[Venue] = relationship(lazy="joined")
-    trainers: Mapped[list[User]] = relationship(secondary=session_trainers, lazy="selectin", order_by=User.name_latin)
+    trainers: Mapped[list[User]] = relationship(secondary=session_trainers, order_by=User.name_latin)
     meetings: Mapped[list["Meeting"]] = relationship(
-        back_populates="session", cascade="all, delete-orphan", order_by="Meeting.starts_at", lazy="selectin")
-    quotas: Mapped[list["SeatQuota"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+        back_populates="session", cascade="all, delete-orphan", order_by="Meeting.starts_at")
+    quotas: Mapped[list["SeatQuota"]] = relationship(cascade="all, delete-orphan")
 
     def __repr__(self) -> str:
         return f"<CourseSession {self.id} {self.course_id} {self.status}>"
@@ -121,7 +122,10 @@ class CourseSession(db.Model):
 
     def can_manage(self, user) -> bool:
         """Administrators manage every session; trainers only their own."""
-        return user is not None and user.is_authenticated and (user.is_admin or self.is_trainer(user))
+        if user is None or not user.is_authenticated:
+            return False
+        # Only people with the trainer role can teach: a trainee never costs a query here.
+        return user.is_admin or (user.has_role("trainer") and self.is_trainer(user))
 
     def can_see(self, user) -> bool:
         return self.status != SessionStatus.DRAFT or self.can_manage(user)

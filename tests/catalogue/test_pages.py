@@ -132,4 +132,4 @@ def test_catalogue_and_course_pages_run_a_fixed_number_of_queries(as_role, catal
     large = [count_queries(client, url.replace("scale-3-0", "scale-40-7"))
              for url in ("/courses", "/courses?q=scale&audience=farmer", "/courses/scale-3-0", "/courses/scale-3-0/lessons/l1")]
     assert small == large, (small, large)
-    assert max(large) <= 12
+    assert max(large) <= 16  # on a cache miss; a hit costs 2 to 6

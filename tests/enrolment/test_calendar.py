@@ -6,6 +6,7 @@ import pytest
 from icalendar import Calendar
 
 from ecole.enrolment import services
+from ecole.enrolment.models import Enrolment
 from ecole.extensions import db
 from ecole.sessions import services as session_services
 from ecole.sessions.services import to_utc
@@ -155,8 +156,8 @@ def learner(people, catalogue):
     services.enrol(full, people.trainee, actor=people.trainee)
     services.enrol(full, person, actor=person)  # waitlisted
     db.session.commit()
-    statuses = {s.id: services.db.session.scalar(db.select(services.Enrolment.status).where(
-        services.Enrolment.session_id == s.id, services.Enrolment.user_id == person.id))
+    statuses = {s.id: db.session.scalar(db.select(Enrolment.status).where(
+        Enrolment.session_id == s.id, Enrolment.user_id == person.id))
         for s in (confirmed, offered, cancelled, full)}
     assert statuses == {confirmed.id: "confirmed", offered.id: "offered", cancelled.id: "cancelled",
                         full.id: "waitlisted"}, statuses
