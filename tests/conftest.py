@@ -3,9 +3,8 @@ import contextvars
 import os
 import re
 from dataclasses import dataclass
-from pathlib import Path
-
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from flask.testing import FlaskClient
@@ -251,3 +250,52 @@ def as_role(app, people):
         return test_client
 
     return make
+
+
+class Inbox:
+    """What the loopback SMTP server received."""
+
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        return "250 OK"
+
+    def wait(self, count: int = 1, timeout: float = 3.0) -> list:
+        import time
+
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.messages
+
+
+@pytest.fixture
+def smtp(app):
+    """A real SMTP server (aiosmtpd) on a free loopback port, wired into the app's MAIL_* settings."""
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    old = {key: app.config[key] for key in ("MAIL_SERVER", "MAIL_PORT")}
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port)
+    yield inbox
+    app.config.update(old)
+    controller.stop()
+
+
+def read_mail(envelope) -> tuple[str, str]:
+    """(subject, body) of a received message, decoded."""
+    from email import message_from_bytes
+    from email.header import decode_header, make_header
+
+    parsed = message_from_bytes(envelope.content)
+    subject = str(make_header(decode_header(parsed["Subject"])))
+    return subject, parsed.get_payload(decode=True).decode(parsed.get_content_charset() or "utf-8")

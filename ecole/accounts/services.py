@@ -1,7 +1,6 @@
 """Account operations: register, authenticate, passwords and codes, roles, profile, preferences."""
 import re
 from dataclasses import dataclass
-from datetime import timedelta
 
 from flask import current_app
 from flask_babel import force_locale, gettext as _

@@ -6,7 +6,7 @@ from pathlib import Path
 from flask_babel import gettext as _
 
 from ecole.catalogue import loader
-from ecole.catalogue.loader import CourseData, LessonData, Problem
+from ecole.catalogue.loader import CourseData, LessonData
 from ecole.catalogue.models import (
     LOCALES, Course, CourseAudience, CourseLanguage, CourseText, Lesson, LessonProgress, LessonText, Theme,
 )

@@ -5,7 +5,7 @@ import csv
 import io
 import re
 
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -18,7 +18,7 @@ from ecole.catalogue.models import Course
 from ecole.core.access import login_required, staff_required
 from ecole.core.models import utcnow
 from ecole.enrolment import calendar, services
-from ecole.enrolment.models import ACTIVE, Enrolment, EnrolmentEvent, EnrolmentStatus as S
+from ecole.enrolment.models import Enrolment, EnrolmentEvent, EnrolmentStatus as S
 from ecole.enrolment.services import EnrolmentError
 from ecole.extensions import db
 from ecole.i18n import current_language

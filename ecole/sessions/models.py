@@ -2,7 +2,7 @@
 import enum
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l, lazy_pgettext
+from flask_babel import lazy_pgettext
 from sqlalchemy import Boolean, CheckConstraint, Column, Float, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 

@@ -4,7 +4,15 @@ The Arabic and Tamazight catalogues are still being translated: these tests chec
 <html lang dir> attributes, URLs and state, never the wording in those languages."""
 from playwright.sync_api import Page, expect
 
-from tests.browser.pages import LANGS, assert_fonts_render, assert_language, cookie, path_of, shoot, submit
+from tests.browser.pages import (
+    LANGS,
+    assert_fonts_render,
+    assert_language,
+    cookie,
+    path_of,
+    shoot,
+    submit,
+)
 from tests.conftest import PASSWORD
 
 NAME_LATIN = "Khadija Aït Baha"

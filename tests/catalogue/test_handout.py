@@ -1,28 +1,15 @@
 """The printable handout: real WeasyPrint output, read back with poppler's pdftotext and pdffonts."""
-import re
-import shutil
-import subprocess
 
 import pytest
 
 from ecole.core.pdf import StaticOnlyFetcher
+from tests.pdf import VENDORED_FONTS, needs_poppler, pdf_fonts, pdf_text
 
-pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="apt-get install poppler-utils")
-BIDI_MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def pdf_text(data: bytes, tmp_path) -> str:
-    path = tmp_path / "handout.pdf"
-    path.write_bytes(data)
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True).stdout
-    return BIDI_MARKS.sub("", out.decode("utf-8"))
+pytestmark = needs_poppler
 
 
-def pdf_fonts(data: bytes, tmp_path) -> list[str]:
-    path = tmp_path / "fonts.pdf"
-    path.write_bytes(data)
-    out = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True, text=True).stdout
-    return [line.split()[0].split("+", 1)[-1] for line in out.splitlines()[2:] if line.strip()]
+
+
 
 
 @pytest.mark.parametrize("lang,expected", [
@@ -45,8 +32,7 @@ def test_handout_uses_only_the_vendored_fonts(client, catalogue, tmp_path):
         fonts.update(pdf_fonts(client.get(f"/courses/saffron-basics/handout.pdf?lang={lang}").data, tmp_path))
     assert fonts, "no font embedded"
     # Only our @font-face families (static/css/pdf.css): a system fallback such as DejaVu would show.
-    assert fonts <= {"Ecole-Sans", "Ecole-Sans-Bold", "Ecole-Naskh", "Ecole-Naskh-Bold", "Ecole-Tifinagh",
-                     "Ecole-Tifinagh-Bold"}, fonts
+    assert fonts <= VENDORED_FONTS, fonts
     assert "Ecole-Naskh" in fonts and fonts & {"Ecole-Tifinagh", "Ecole-Tifinagh-Bold"}
 
 

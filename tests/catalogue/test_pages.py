@@ -101,7 +101,15 @@ class QueryCounter:
 
 
 def seed(n: int) -> None:
-    from ecole.catalogue.models import Course, CourseAudience, CourseLanguage, CourseText, Lesson, LessonText, Theme
+    from ecole.catalogue.models import (
+        Course,
+        CourseAudience,
+        CourseLanguage,
+        CourseText,
+        Lesson,
+        LessonText,
+        Theme,
+    )
 
     theme = db.session.scalar(db.select(Theme))
     for i in range(n):

@@ -1,6 +1,5 @@
 """Every route × every role: allowed roles get in, others are sent to sign in (anonymous) or refused (403)."""
 import pytest
-from flask import url_for
 
 from tests.conftest import ROLES, csrf_token
 from tests.routes import ROUTES, world_for

@@ -1,6 +1,6 @@
 """Every state-changing route refuses a request without a valid CSRF token, and changes nothing."""
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ecole.extensions import db
 from tests.routes import ROUTES, world_for

@@ -1,9 +1,6 @@
 """The trainer's roster: page, CSV for spreadsheets, printable PDF, and who may see them."""
 import csv
 import io
-import re
-import shutil
-import subprocess
 
 import pytest
 
@@ -12,13 +9,9 @@ from ecole.enrolment.models import Enrolment
 from ecole.extensions import db
 from tests.conftest import login, make_user, post
 from tests.enrolment.factories import make_session
+from tests.pdf import VENDORED_FONTS, needs_poppler, pdf_fonts, pdf_text
 
-needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None or shutil.which("pdffonts") is None,
-                                   reason="apt-get install poppler-utils")
-VENDORED_FONTS = {"Ecole-Sans", "Ecole-Sans-Bold", "Ecole-Naskh", "Ecole-Naskh-Bold", "Ecole-Tifinagh",
-                  "Ecole-Tifinagh-Bold"}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-BIDI_MARKS = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 @pytest.fixture
@@ -124,18 +117,8 @@ def test_roster_csv_neutralises_formulas_in_every_free_text_field(as_role, peopl
         assert not cell.startswith(FORMULA_STARTS), (field, cell)
 
 
-def pdf_text(data: bytes, tmp_path) -> str:
-    path = tmp_path / "roster.pdf"
-    path.write_bytes(data)
-    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, check=True).stdout
-    return BIDI_MARKS.sub("", out.decode("utf-8"))
 
 
-def pdf_fonts(data: bytes, tmp_path) -> list[str]:
-    path = tmp_path / "fonts.pdf"
-    path.write_bytes(data)
-    out = subprocess.run(["pdffonts", str(path)], capture_output=True, check=True, text=True).stdout
-    return [line.split()[0].split("+", 1)[-1] for line in out.splitlines()[2:] if line.strip()]
 
 
 @needs_poppler

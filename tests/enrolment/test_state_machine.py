@@ -4,10 +4,10 @@ from datetime import timedelta
 import pytest
 
 from ecole.enrolment import services
-from ecole.enrolment.models import TRANSITIONS, Enrolment, EnrolmentEvent, EnrolmentStatus as S
+from ecole.enrolment.models import TRANSITIONS, Enrolment, EnrolmentEvent
+from ecole.enrolment.models import EnrolmentStatus as S
 from ecole.enrolment.services import EnrolmentError
 from ecole.extensions import db
-from ecole.sessions.models import CourseSession
 from tests.conftest import make_user
 from tests.enrolment.factories import make_session
 
