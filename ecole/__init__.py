@@ -10,6 +10,9 @@ from config import config_from_env
 
 
 def create_app(config_class=None) -> Flask:
+    from ecole.core.timezone import use_pinned_tzdata
+
+    use_pinned_tzdata()
     config_class = config_class or config_from_env()
     app = Flask(__name__, template_folder="../templates", static_folder="../static",
                 instance_path=str(Path(__file__).resolve().parent.parent / "instance"))

@@ -90,12 +90,10 @@ SEEDED: dict = {}
 
 
 def _empty_tables() -> None:
-    tables = [table.name for table in db.metadata.sorted_tables]
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
-    else:
-        for table in reversed(tables):
-            db.session.execute(text(f"DELETE FROM {table}"))
+    # DELETE, not TRUNCATE: faster on small tables, and sequences keep counting, so the seeded
+    # rows put back with their ids never collide with the next insert.
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(text(f"DELETE FROM {table.name}"))
     for table, rows in SEEDED.items():
         db.session.execute(table.insert(), rows)
     db.session.commit()

@@ -2,6 +2,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from ecole.accounts.forms import ConfirmForm
 from ecole.admin.views import admin
@@ -239,7 +240,12 @@ def themes():
             db.session.rollback()
             _show_problems(form, error)
         else:
-            db.session.commit()
+            try:
+                db.session.commit()
+            except IntegrityError:  # another administrator added the same code a moment ago
+                db.session.rollback()
+                form.code.errors = [*form.code.errors, _("Ce thème existe déjà.")]
+                return render_template("admin/themes.html", form=form, themes=queries.themes()), 400
             flash(_("Le thème est ajouté."), "success")
             return redirect(url_for("admin.themes"))
     return render_template("admin/themes.html", form=form, themes=queries.themes()), _status(form)

@@ -54,26 +54,41 @@ def formatting_locale() -> Locale:
     return Locale.parse(f"{current_language()}_MA")
 
 
+def local_zone():
+    from ecole.core.timezone import zone
+
+    return zone(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
 def format_date(value: date | datetime | None, fmt: str = "long") -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = value.astimezone(dates.get_timezone(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
+        value = value.astimezone(local_zone()).date()
     return dates.format_date(value, format=fmt, locale=formatting_locale())
 
 
 def format_datetime(value: datetime | None, fmt: str = "medium") -> str:
     if value is None:
         return ""
-    tz = dates.get_timezone(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return dates.format_datetime(value, format=fmt, tzinfo=tz, locale=formatting_locale())
+    return dates.format_datetime(value, format=fmt, tzinfo=local_zone(), locale=formatting_locale())
 
 
 def format_time(value: datetime | None, fmt: str = "short") -> str:
     if value is None:
         return ""
-    tz = dates.get_timezone(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-    return dates.format_time(value, format=fmt, tzinfo=tz, locale=formatting_locale())
+    return dates.format_time(value, format=fmt, tzinfo=local_zone(), locale=formatting_locale())
+
+
+def format_when(value: datetime | None) -> str:
+    """Day, month, year, hours and minutes in the reader's language, e.g. to read out on the phone."""
+    if value is None:
+        return ""
+    return format_date(value, "long") + list_separator() + format_time(value, "short")
+
+
+def list_separator() -> str:
+    return "، " if current_language() == "ar" else ", "
 
 
 def format_number(value) -> str:
@@ -124,7 +139,8 @@ def init_app(app: Flask) -> None:
         current_language=current_language,
         direction=direction,
         switch_url=switch_url,
+        list_sep=list_separator,
     )
     app.jinja_env.filters.update(
-        date=format_date, datetime=format_datetime, time=format_time, number=format_number, list=format_list,
+        date=format_date, datetime=format_datetime, time=format_time, when=format_when, number=format_number, list=format_list,
     )

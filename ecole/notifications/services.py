@@ -9,7 +9,7 @@ from ecole.accounts.models import User
 from ecole.core.mail import send_mail
 from ecole.core.models import utcnow
 from ecole.extensions import db
-from ecole.i18n import format_datetime
+from ecole.i18n import format_when
 from ecole.notifications.models import Notification
 
 MESSAGES = {
@@ -65,7 +65,7 @@ def render(notifications: list[Notification], lang: str) -> dict[int, str]:
             values.update(contexts.get((n.subject_type, n.subject_id), {}))
             values.update({k: v for k, v in n.params.items() if k != "deadline"})
             if n.params.get("deadline"):
-                values["deadline"] = format_datetime(datetime.fromisoformat(n.params["deadline"]), "short")
+                values["deadline"] = format_when(datetime.fromisoformat(n.params["deadline"]))
             if values.get("reason") == "offer expired":
                 values["reason"] = _("le délai pour confirmer est passé")
             template = MESSAGES.get(n.kind)

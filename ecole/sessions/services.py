@@ -60,7 +60,9 @@ class SessionData:
 
 
 def local_zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    from ecole.core.timezone import zone
+
+    return zone(current_app.config["BABEL_DEFAULT_TIMEZONE"])
 
 
 def to_utc(day: date, at: time) -> datetime:
@@ -208,11 +210,11 @@ def complete(session: CourseSession, *, actor: User) -> CourseSession:
 
 def session_context(ids: set[int], lang: str) -> dict[int, dict]:
     """What a notice about a session shows: the course title, when and where (for notifications)."""
-    from ecole.i18n import format_datetime
+    from ecole.i18n import format_when
 
     rows = db.session.scalars(select(CourseSession).where(CourseSession.id.in_(ids))).all()
-    return {s.id: {"course": s.course.title(lang), "place": s.venue.label(),
-                   "when": format_datetime(s.starts_at, "medium") if s.starts_at else ""} for s in rows}
+    return {s.id: {"course": s.course.title(lang), "place": s.venue.label(), "when": format_when(s.starts_at)}
+            for s in rows}
 
 
 def upcoming_for_course(course: Course, now: datetime) -> list[CourseSession]:

@@ -19,11 +19,23 @@ class PageParser(HTMLParser):
         super().__init__()
         self.links, self.text, self.html_attrs = [], [], {}
         self._skip = 0
+        self._langs: list[tuple[str, str | None]] = []  # (tag, lang) of open elements
+
+    VOID = {"br", "img", "input", "meta", "link", "hr", "source", "wbr"}
+
+    def _foreign(self) -> bool:
+        """Inside an element marked with another language (a notice in its recipient's language, a
+        course text shown from its French fallback): not interface text."""
+        page = self.html_attrs.get("lang")
+        langs = [lang for _tag, lang in self._langs if lang]
+        return bool(langs) and langs[-1] != page
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "html":
             self.html_attrs = attrs
+        elif tag not in self.VOID:
+            self._langs.append((tag, attrs.get("lang")))
         if tag in ("script", "style"):
             self._skip += 1
         if tag == "a" and attrs.get("href"):
@@ -37,9 +49,13 @@ class PageParser(HTMLParser):
     def handle_endtag(self, tag):
         if tag in ("script", "style"):
             self._skip -= 1
+        for index in range(len(self._langs) - 1, -1, -1):
+            if self._langs[index][0] == tag:
+                del self._langs[index:]
+                break
 
     def handle_data(self, data):
-        if not self._skip and data.strip():
+        if not self._skip and data.strip() and not self._foreign():
             self.text.append(data.strip())
 
 

@@ -64,7 +64,9 @@ def test_moroccan_formats_with_latin_digits(app):
 
 
 def test_times_are_shown_in_casablanca_with_the_ramadan_change(app):
-    # Morocco is UTC+1, and UTC+0 during Ramadan (18 Feb – 22 Mar 2026 in tzdata): never a hard-coded offset.
+    # tzdata 2026f: UTC+1, UTC+0 during Ramadan (16 Feb – 22 Mar 2026), and UTC+0 for good from
+    # 21 Sep 2026. The pinned tzdata package decides, not the machine's older zoneinfo.
     with app.test_request_context("/"), force_locale("fr"):
         assert "12:00" in format_datetime(datetime(2026, 6, 1, 11, 0, tzinfo=timezone.utc))
         assert "11:00" in format_datetime(datetime(2026, 3, 1, 11, 0, tzinfo=timezone.utc))
+        assert "11:00" in format_datetime(datetime(2026, 12, 1, 11, 0, tzinfo=timezone.utc))
