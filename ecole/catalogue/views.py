@@ -17,8 +17,27 @@ catalogue = Blueprint("catalogue", __name__, url_prefix="/courses")
 PER_PAGE = 12
 
 
+def _anonymous_key(kind: str) -> tuple | None:
+    """Whole pages are cached for signed-out readers only, and never when a message is waiting
+    to be shown (it would be cached for everyone)."""
+    from flask import session
+
+    if current_user.is_authenticated or session.get("_flashes") or request.args.get("upcoming"):
+        return None
+    return ("page", kind, request.full_path, current_language(), queries.catalogue_version())
+
+
+def _cached_page(kind: str, render):
+    key = _anonymous_key(kind)
+    return render() if key is None else fragments.get_or_render(key, render)
+
+
 @catalogue.route("")
 def index():
+    return _cached_page("index", _index)
+
+
+def _index():
     filters = queries.Filters.from_args(request.args)
     number = page_number()
 
@@ -84,6 +103,10 @@ COURSE_PAGE_SECTIONS: list = []
 
 @catalogue.route("/<slug>/lessons/<key>")
 def lesson(slug: str, key: str):
+    return _cached_page("lesson", lambda: _lesson(slug, key))
+
+
+def _lesson(slug: str, key: str):
     head = _course_head(slug)
     lesson_id = db.session.scalar(db.select(Lesson.id).where(Lesson.course_id == head.id, Lesson.key == key))
     if lesson_id is None:

@@ -141,3 +141,33 @@ def test_catalogue_and_course_pages_run_a_fixed_number_of_queries(as_role, catal
              for url in ("/courses", "/courses?q=scale&audience=farmer", "/courses/scale-3-0", "/courses/scale-3-0/lessons/l1")]
     assert small == large, (small, large)
     assert max(large) <= 16  # on a cache miss; a hit costs 2 to 6
+
+
+def test_cached_pages_follow_changes_and_stay_anonymous(client, as_role, catalogue, people):
+    from ecole.catalogue.models import Course, CourseText
+
+    assert "Le safran de Taliouine" in titles(client.get("/courses?lang=fr"))
+    assert "Le safran de Taliouine" in titles(client.get("/courses/saffron-basics/lessons/bulbes?lang=fr"))
+    # A change anywhere in the catalogue shows at once (the cache key carries the catalogue's version).
+    text = db.session.scalar(db.select(CourseText).join(Course).where(Course.slug == "saffron-basics",
+                                                                      CourseText.locale == "fr"))
+    text.title = "Le safran de Taliouine, nouvelle édition"
+    db.session.get(Course, text.course_id).updated_at = __import__("ecole.core.models", fromlist=["utcnow"]).utcnow()
+    db.session.commit()
+    assert "nouvelle édition" in titles(client.get("/courses?lang=fr"))
+    assert "nouvelle édition" in titles(client.get("/courses/saffron-basics/lessons/bulbes?lang=fr"))
+    # A signed-in reader never gets the anonymous page, nor an anonymous reader a personal one.
+    signed_in = as_role("trainee")
+    assert "Se déconnecter" in titles(signed_in.get("/courses?lang=fr"))
+    assert "Se déconnecter" not in titles(client.get("/courses?lang=fr"))
+    assert "J’ai fait cette leçon" in titles(signed_in.get("/courses/saffron-basics/lessons/bulbes?lang=fr"))
+
+
+def test_a_waiting_message_is_never_cached_for_others(app, people, catalogue):
+    from tests.conftest import login, post
+
+    reader = app.test_client()
+    login(reader, people.trainee)
+    post(reader, "/logout")  # flashes "Vous êtes déconnecté."
+    assert "Vous êtes déconnecté" in titles(reader.get("/courses?lang=fr"))
+    assert "Vous êtes déconnecté" not in titles(app.test_client().get("/courses?lang=fr"))
