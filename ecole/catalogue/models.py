@@ -123,7 +123,7 @@ class Course(db.Model):
     # vowel marks): search is one LIKE per word, the same on SQLite and PostgreSQL.
     search_text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, index=True)
 
     theme: Mapped[Theme] = relationship(lazy="joined")
     text_rows: Mapped[list["CourseText"]] = relationship(

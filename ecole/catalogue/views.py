@@ -27,9 +27,9 @@ def _anonymous_key(kind: str) -> tuple | None:
     return ("page", kind, request.full_path, current_language(), queries.catalogue_version())
 
 
-def _cached_page(kind: str, render):
+def _cached_page(kind: str, render, extra=lambda: ()):
     key = _anonymous_key(kind)
-    return render() if key is None else fragments.get_or_render(key, render)
+    return render() if key is None else fragments.get_or_render((*key, *extra()), render)
 
 
 @catalogue.route("")
@@ -81,6 +81,17 @@ def _load_lesson(course: Course, key: str) -> Lesson:
 @catalogue.route("/<slug>")
 def course(slug: str):
     head = _course_head(slug)
+    # What the sections of higher domains show (upcoming sessions, seats left) keys the cache too.
+    return _cached_page("course", lambda: _course(head),
+                        lambda: tuple(version(head) for version in COURSE_PAGE_VERSIONS))
+
+
+# Versions of what COURSE_PAGE_SECTIONS show: callables course → hashable.
+COURSE_PAGE_VERSIONS: list = []
+
+
+def _course(head: Course):
+    slug = head.slug
     done = services.done_lessons(current_user, head)
     lang = current_language()
     key = ("course", slug, lang, queries.catalogue_version(), current_user.is_authenticated, tuple(sorted(done)))

@@ -561,6 +561,18 @@ def _upcoming_section(course):
     return "sessions/_upcoming.html", {"upcoming": session_services.upcoming_for_course(course, utcnow())}
 
 
+def _upcoming_version(course):
+    """Changes when a session of the course is added, changes status or fills a seat, and every
+    minute (a session that begins leaves the list)."""
+    from sqlalchemy import func
+
+    row = db.session.execute(select(func.count(CourseSession.id), func.max(CourseSession.id),
+                                    func.sum(CourseSession.seats_taken), func.sum(CourseSession.capacity))
+                             .where(CourseSession.course_id == course.id,
+                                    CourseSession.status == SessionStatus.PUBLISHED.value)).one()
+    return (*row, utcnow().strftime("%Y%m%d%H%M"))
+
+
 def _courses_with_upcoming_sessions():
     return select(CourseSession.course_id).where(CourseSession.status == SessionStatus.PUBLISHED.value,
                                                  CourseSession.starts_at > utcnow())
@@ -568,10 +580,11 @@ def _courses_with_upcoming_sessions():
 
 def _register_catalogue_hooks() -> None:
     from ecole.catalogue import queries as catalogue_queries
-    from ecole.catalogue.views import COURSE_PAGE_SECTIONS
+    from ecole.catalogue.views import COURSE_PAGE_SECTIONS, COURSE_PAGE_VERSIONS
 
     if _upcoming_section not in COURSE_PAGE_SECTIONS:
         COURSE_PAGE_SECTIONS.append(_upcoming_section)
+        COURSE_PAGE_VERSIONS.append(_upcoming_version)
     if _courses_with_upcoming_sessions not in catalogue_queries.UPCOMING:
         catalogue_queries.UPCOMING.append(_courses_with_upcoming_sessions)
 

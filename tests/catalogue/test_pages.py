@@ -171,3 +171,17 @@ def test_a_waiting_message_is_never_cached_for_others(app, people, catalogue):
     post(reader, "/logout")  # flashes "Vous êtes déconnecté."
     assert "Vous êtes déconnecté" in titles(reader.get("/courses?lang=fr"))
     assert "Vous êtes déconnecté" not in titles(app.test_client().get("/courses?lang=fr"))
+
+
+def test_the_cached_course_page_shows_new_sessions_and_seats(client, catalogue, people):
+    from ecole.enrolment import services
+    from tests.conftest import make_user
+    from tests.enrolment.factories import make_session
+
+    assert "Maison du safran" not in titles(client.get("/courses/saffron-basics?lang=fr"))
+    session = make_session(people.trainer, capacity=2)
+    assert "2 places libres" in titles(client.get("/courses/saffron-basics?lang=fr"))
+    person = make_user("trainee", email="seat@example.org")
+    services.enrol(session, person, actor=person)
+    db.session.commit()
+    assert "1 place libre" in titles(client.get("/courses/saffron-basics?lang=fr"))
