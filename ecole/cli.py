@@ -113,8 +113,8 @@ def import_trainees_command(path: Path, session_id: int | None, dry_run: bool):
 
 def _enrol_all(session, people) -> list[str]:
     """Enrol each person (confirmed or waitlisted by capacity); people already enrolled are left as they are."""
-    from ecole.enrolment.services import EnrolmentError, enrol
     from ecole.enrolment.models import Enrolment
+    from ecole.enrolment.services import EnrolmentError, enrol
 
     errors = []
     actor = _system_actor()

@@ -6,7 +6,15 @@ from sqlalchemy import func, insert, select, update
 from ecole.accounts.models import User, UserRole
 from ecole.accounts.passwords import hash_secret
 from ecole.catalogue.models import (
-    COURSE_AUDIENCES, LOCALES, Course, CourseText, Lesson, LessonText, Theme, course_audiences, course_languages,
+    COURSE_AUDIENCES,
+    LOCALES,
+    Course,
+    CourseText,
+    Lesson,
+    LessonText,
+    Theme,
+    course_audiences,
+    course_languages,
 )
 from ecole.catalogue.search import fold
 from ecole.core.models import utcnow

@@ -3,7 +3,8 @@ import re
 from dataclasses import dataclass
 
 from flask import current_app
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import func
 
 from ecole.accounts.models import Audience, Gender, OneTimeCode, Role, User, UserRole

@@ -5,10 +5,17 @@ from flask_login import current_user, login_user, logout_user
 
 from ecole.accounts import services
 from ecole.accounts.forms import (
-    ForgotPasswordForm, LoginForm, PasswordChangeForm, PersonForm, ProfileForm, RedeemCodeForm, RegistrationForm,
+    ForgotPasswordForm,
+    LoginForm,
+    PasswordChangeForm,
+    PersonForm,
+    ProfileForm,
+    RedeemCodeForm,
+    RegistrationForm,
 )
 from ecole.accounts.services import AccountError
 from ecole.core.access import login_required, safe_next, staff_required
+from ecole.core.forms import form_status
 from ecole.extensions import db, limiter
 
 auth = Blueprint("auth", __name__)
@@ -48,7 +55,7 @@ def login():
             return redirect(safe_next())
         # One message whether the account exists or not.
         form.form_errors.append(_("Téléphone, e-mail ou mot de passe incorrect."))
-    return render_template("accounts/login.html", form=form), _status(form)
+    return render_template("accounts/login.html", form=form), form_status(form)
 
 
 @auth.route("/logout", methods=["POST"])
@@ -80,7 +87,7 @@ def register():
             login_user(registration.user)
             flash(_("Bienvenue ! Votre compte est créé."), "success")
             return redirect(url_for("account.profile"))
-    return render_template("accounts/register.html", form=form), _status(form)
+    return render_template("accounts/register.html", form=form), form_status(form)
 
 
 @auth.route("/password/forgot", methods=["GET", "POST"])
@@ -94,7 +101,7 @@ def forgot_password():
         flash(_("Si ce compte a une adresse e-mail, un code vient d’y être envoyé. Sinon, demandez un code "
                 "à l’administration de l’école ou à votre formateur."), "info")
         return redirect(url_for("auth.redeem_code"))
-    return render_template("accounts/forgot.html", form=form), _status(form)
+    return render_template("accounts/forgot.html", form=form), form_status(form)
 
 
 @auth.route("/password/code", methods=["GET", "POST"])
@@ -112,7 +119,7 @@ def redeem_code():
                 flash(_("Votre mot de passe est changé. Connectez-vous avec le nouveau."), "success")
                 return redirect(url_for("auth.login"))
             form.form_errors.append(_("Ce code n’est pas valable pour ce compte, ou il a expiré."))
-    return render_template("accounts/redeem.html", form=form), _status(form)
+    return render_template("accounts/redeem.html", form=form), form_status(form)
 
 
 @account.route("", methods=["GET", "POST"])
@@ -129,7 +136,7 @@ def profile():
             db.session.commit()
             flash(_("Votre profil est enregistré."), "success")
             return redirect(url_for("account.profile", lang=current_user.locale))
-    return render_template("accounts/profile.html", form=form), _status(form)
+    return render_template("accounts/profile.html", form=form), form_status(form)
 
 
 @account.route("/password", methods=["GET", "POST"])
@@ -147,7 +154,7 @@ def password():
             login_user(current_user._get_current_object(), remember=False)
             flash(_("Votre mot de passe est changé. Vos autres appareils sont déconnectés."), "success")
             return redirect(url_for("account.profile"))
-    return render_template("accounts/password.html", form=form), _status(form)
+    return render_template("accounts/password.html", form=form), form_status(form)
 
 
 @people.route("/new", methods=["GET", "POST"])
@@ -168,11 +175,7 @@ def register_person():
             return render_template("accounts/code_slip.html", person=registration.user, code=registration.code,
                                    ttl_hours=int(current_app.config["RESET_CODE_TTL"].total_seconds() // 3600),
                                    created=True)
-    return render_template("accounts/person_new.html", form=form), _status(form)
-
-
-def _status(form) -> int:
-    return 400 if request.method == "POST" and (form.errors or form.form_errors) else 200
+    return render_template("accounts/person_new.html", form=form), form_status(form)
 
 
 def _current_lang() -> str:

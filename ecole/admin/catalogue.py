@@ -12,6 +12,7 @@ from ecole.catalogue.loader import LessonData
 from ecole.catalogue.models import LOCALES, Course
 from ecole.catalogue.services import CatalogueError
 from ecole.core.access import admin_required
+from ecole.core.forms import form_status, show_problems
 from ecole.core.pagination import page_number
 from ecole.extensions import db
 
@@ -44,17 +45,8 @@ def _course_form(course: Course | None) -> CourseForm:
     return form
 
 
-def _show_problems(form, error: CatalogueError) -> None:
-    for field, message in error.problems:
-        target = form._fields.get(field)
-        if target is not None:
-            target.errors = list(target.errors) + [message]
-        else:
-            form.form_errors.append(message)
 
 
-def _status(form) -> int:
-    return 400 if request.method == "POST" and (form.errors or form.form_errors) else 200
 
 
 @admin.route("/courses")
@@ -80,12 +72,12 @@ def course_new():
                 course = services.save_course(None, data, actor=current_user)
             except CatalogueError as error:
                 db.session.rollback()
-                _show_problems(form, error)
+                show_problems(form, error.problems)
             else:
                 db.session.commit()
                 flash(_("La formation est créée."), "success")
                 return redirect(url_for("admin.course_edit", slug=course.slug))
-    return render_template("admin/course_form.html", form=form, course=None, preview=preview), _status(form)
+    return render_template("admin/course_form.html", form=form, course=None, preview=preview), form_status(form)
 
 
 @admin.route("/courses/<slug>/edit", methods=["GET", "POST"])
@@ -103,13 +95,13 @@ def course_edit(slug: str):
                 services.save_course(course, data, actor=current_user)
             except CatalogueError as error:
                 db.session.rollback()
-                _show_problems(form, error)
+                show_problems(form, error.problems)
             else:
                 db.session.commit()
                 flash(_("La formation est enregistrée."), "success")
                 return redirect(url_for("admin.course_edit", slug=course.slug))
     return render_template("admin/course_form.html", form=form, course=course, preview=preview,
-                           action_form=ConfirmForm()), _status(form)
+                           action_form=ConfirmForm()), form_status(form)
 
 
 @admin.route("/courses/<slug>/publish", methods=["POST"])
@@ -144,7 +136,7 @@ def _save_lessons(course: Course, form: LessonForm, lessons: list[LessonData], m
         services.save_course(course, data, actor=current_user)
     except CatalogueError as error:
         db.session.rollback()
-        _show_problems(form, error)
+        show_problems(form, error.problems)
         return None
     db.session.commit()
     flash(message, "success")
@@ -184,7 +176,7 @@ def lesson_new(slug: str):
             if done:
                 return done
     return render_template("admin/lesson_form.html", form=form, course=course, lesson=None,
-                           preview=preview), _status(form)
+                           preview=preview), form_status(form)
 
 
 @admin.route("/courses/<slug>/lessons/<key>/edit", methods=["GET", "POST"])
@@ -207,7 +199,7 @@ def lesson_edit(slug: str, key: str):
             if done:
                 return done
     return render_template("admin/lesson_form.html", form=form, course=course, lesson=lessons[index],
-                           preview=preview, action_form=ConfirmForm()), _status(form)
+                           preview=preview, action_form=ConfirmForm()), form_status(form)
 
 
 @admin.route("/courses/<slug>/lessons/<key>/delete", methods=["POST"])
@@ -238,7 +230,7 @@ def themes():
                                   actor=current_user)
         except CatalogueError as error:
             db.session.rollback()
-            _show_problems(form, error)
+            show_problems(form, error.problems)
         else:
             try:
                 db.session.commit()
@@ -248,4 +240,4 @@ def themes():
                 return render_template("admin/themes.html", form=form, themes=queries.themes()), 400
             flash(_("Le thème est ajouté."), "success")
             return redirect(url_for("admin.themes"))
-    return render_template("admin/themes.html", form=form, themes=queries.themes()), _status(form)
+    return render_template("admin/themes.html", form=form, themes=queries.themes()), form_status(form)

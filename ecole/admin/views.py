@@ -9,8 +9,8 @@ from ecole.accounts.forms import ConfirmForm, RolesForm
 from ecole.accounts.models import User, UserRole
 from ecole.accounts.services import AccountError
 from ecole.core.access import admin_required
-from ecole.core.pagination import page_number
 from ecole.core.audit import AuditEntry
+from ecole.core.pagination import page_number
 from ecole.extensions import db
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")

@@ -3,7 +3,16 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import lazyload, selectinload
 
-from ecole.catalogue.models import COURSE_AUDIENCES, LOCALES, Course, CourseFormat, Lesson, Theme, course_audiences, course_languages
+from ecole.catalogue.models import (
+    COURSE_AUDIENCES,
+    LOCALES,
+    Course,
+    CourseFormat,
+    Lesson,
+    Theme,
+    course_audiences,
+    course_languages,
+)
 from ecole.catalogue.search import like_pattern, query_words
 from ecole.extensions import db
 

@@ -4,20 +4,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ecole.catalogue import loader
 from ecole.catalogue.loader import CourseData, LessonData
 from ecole.catalogue.models import (
-    LOCALES, Course, CourseAudience, CourseLanguage, CourseText, Lesson, LessonProgress, LessonText, Theme,
+    LOCALES,
+    Course,
+    CourseAudience,
+    CourseLanguage,
+    CourseText,
+    Lesson,
+    LessonProgress,
+    LessonText,
+    Theme,
 )
 from ecole.catalogue.search import fold
-from flask_babel import lazy_gettext as _l
-
 from ecole.core import audit
 from ecole.core.audit import ACTION_TITLES
 from ecole.core.models import utcnow
 from ecole.extensions import db
-
 
 ACTION_TITLES.update({
     "catalogue.import": _l("Import du catalogue"),

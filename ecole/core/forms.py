@@ -1,5 +1,6 @@
 """The base form: WTForms' built-in messages translated through Ecole's own catalogues."""
-from flask_babel import gettext, lazy_gettext as _l, ngettext
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
 # WTForms writes its messages in English and has no Tamazight catalogue: map them to ours.
@@ -50,3 +51,19 @@ class BaseForm(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return _TRANSLATIONS
+
+
+def form_status(form) -> int:
+    """400 for a submitted form with errors (so tests and tools see the refusal), else 200."""
+    from flask import request
+
+    return 400 if request.method == "POST" and (form.errors or form.form_errors) else 200
+
+
+def show_problems(form, problems: list[tuple[str, str]]) -> None:
+    """Put a service's (field, message) problems under their fields, or at the top of the form."""
+    for field, message in problems:
+        if field in form._fields:
+            form[field].errors = [*form[field].errors, message]
+        else:
+            form.form_errors.append(message)

@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from ecole.accounts.models import User
 from ecole.core.models import utcnow
-from ecole.enrolment.models import CalendarFeed, Enrolment, EnrolmentStatus as S
+from ecole.enrolment.models import CalendarFeed, Enrolment
+from ecole.enrolment.models import EnrolmentStatus as S
 from ecole.extensions import db
 from ecole.sessions.models import CourseSession
 from ecole.sessions.services import local_zone

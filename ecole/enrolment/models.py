@@ -2,7 +2,8 @@
 import enum
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l, lazy_pgettext
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 

@@ -4,7 +4,8 @@ the last seat, or a cancellation racing with a promotion, can never over-book, o
 PostgreSQL. Services flush; the caller commits once."""
 from datetime import datetime, timedelta
 
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -12,7 +13,8 @@ from ecole.accounts.models import User
 from ecole.core.audit import ACTION_TITLES, record
 from ecole.core.models import utcnow
 from ecole.core.transactions import take_write_lock
-from ecole.enrolment.models import ACTIVE, HOLDS_SEAT, TRANSITIONS, Enrolment, EnrolmentEvent, EnrolmentStatus as S
+from ecole.enrolment.models import ACTIVE, HOLDS_SEAT, TRANSITIONS, Enrolment, EnrolmentEvent
+from ecole.enrolment.models import EnrolmentStatus as S
 from ecole.extensions import db
 from ecole.notifications.services import notify
 from ecole.sessions.models import CourseSession, SessionStatus

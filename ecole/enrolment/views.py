@@ -16,9 +16,11 @@ from ecole.accounts.models import Role, User
 from ecole.accounts.services import find_by_identifier
 from ecole.catalogue.models import Course
 from ecole.core.access import login_required, staff_required
+from ecole.core.forms import form_status, show_problems
 from ecole.core.models import utcnow
 from ecole.enrolment import calendar, services
-from ecole.enrolment.models import Enrolment, EnrolmentEvent, EnrolmentStatus as S
+from ecole.enrolment.models import Enrolment, EnrolmentEvent
+from ecole.enrolment.models import EnrolmentStatus as S
 from ecole.enrolment.services import EnrolmentError
 from ecole.extensions import db
 from ecole.i18n import current_language
@@ -144,16 +146,8 @@ def _session_form(session: CourseSession | None) -> SessionForm:
     return form
 
 
-def _show_problems(form, error: SessionError) -> None:
-    for field, message in error.problems:
-        if field in form._fields:
-            form[field].errors = list(form[field].errors) + [message]
-        else:
-            form.form_errors.append(message)
 
 
-def _status(form) -> int:
-    return 400 if request.method == "POST" and (form.errors or form.form_errors) else 200
 
 
 @sessions.route("/new", methods=["GET", "POST"])
@@ -165,12 +159,12 @@ def new():
             session = session_services.save_session(None, form.to_data(), actor=current_user)
         except SessionError as error:
             db.session.rollback()
-            _show_problems(form, error)
+            show_problems(form, error.problems)
         else:
             db.session.commit()
             flash(_("La session est créée. Ajoutez ses séances, puis publiez-la."), "success")
             return redirect(url_for("sessions.manage", session_id=session.id))
-    return render_template("sessions/form.html", form=form, session=None), _status(form)
+    return render_template("sessions/form.html", form=form, session=None), form_status(form)
 
 
 @sessions.route("/<int:session_id>/edit", methods=["GET", "POST"])
@@ -184,12 +178,12 @@ def edit(session_id: int):
             services.promote(session, actor=current_user)  # more seats: the waitlist moves up
         except SessionError as error:
             db.session.rollback()
-            _show_problems(form, error)
+            show_problems(form, error.problems)
         else:
             db.session.commit()
             flash(_("La session est enregistrée."), "success")
             return redirect(url_for("sessions.manage", session_id=session.id))
-    return render_template("sessions/form.html", form=form, session=session), _status(form)
+    return render_template("sessions/form.html", form=form, session=session), form_status(form)
 
 
 def _roster(session: CourseSession) -> dict[str, list[Enrolment]]:

@@ -2,7 +2,9 @@
 from datetime import datetime
 
 from flask import current_app
-from flask_babel import force_locale, gettext as _, lazy_gettext as _l
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, func, inspect, select, update
 
 from ecole.accounts.models import User

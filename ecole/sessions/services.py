@@ -4,11 +4,12 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ecole.accounts.models import Role, User
-from ecole.catalogue.models import Course, LOCALES
+from ecole.catalogue.models import LOCALES, Course
 from ecole.core.audit import ACTION_TITLES, record
 from ecole.extensions import db
 from ecole.sessions.models import CourseSession, Meeting, QuotaKind, SeatQuota, SessionStatus, Venue, session_trainers
