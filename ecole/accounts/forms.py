@@ -1,14 +1,11 @@
 """Forms for sign-in, registration, profiles, passwords and role management."""
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, SelectMultipleField, StringField, TelField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TelField
+from wtforms.validators import EqualTo, Length, Optional
 
 from ecole.accounts.models import AUDIENCE_TITLES, GENDER_TITLES, ROLE_TITLES
-from ecole.core.forms import BaseForm
+from ecole.core.forms import REQUIRED, BaseForm, MultiCheckboxField
 from ecole.i18n import LANGUAGE_NAMES
-
-REQUIRED = DataRequired(message=_l("Ce champ est obligatoire."))
 
 
 def _choices(titles: dict, blank=None):
@@ -95,8 +92,7 @@ class RedeemCodeForm(BaseForm):
 
 
 class RolesForm(BaseForm):
-    roles = SelectMultipleField(_l("Rôles"), choices=_choices(ROLE_TITLES),
-                                widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    roles = MultiCheckboxField(_l("Rôles"), choices=_choices(ROLE_TITLES))
 
 
 class ConfirmForm(BaseForm):

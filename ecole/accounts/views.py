@@ -17,6 +17,7 @@ from ecole.accounts.services import AccountError
 from ecole.core.access import login_required, safe_next, staff_required
 from ecole.core.forms import form_status
 from ecole.extensions import db, limiter
+from ecole.i18n import current_language
 
 auth = Blueprint("auth", __name__)
 account = Blueprint("account", __name__, url_prefix="/account")
@@ -75,7 +76,7 @@ def register():
         return redirect(url_for("main.home"))
     form = RegistrationForm()
     if request.method == "GET":
-        form.locale.data = request.args.get("lang") or _current_lang()
+        form.locale.data = current_language()
     if form.validate_on_submit():
         try:
             registration = services.register_user(form.profile_data(), actor=None, password=form.password.data)
@@ -162,7 +163,7 @@ def password():
 def register_person():
     form = PersonForm()
     if request.method == "GET":
-        form.locale.data = _current_lang()
+        form.locale.data = current_language()
     if form.validate_on_submit():
         try:
             registration = services.register_user(form.profile_data(), actor=current_user)
@@ -177,8 +178,3 @@ def register_person():
                                    created=True)
     return render_template("accounts/person_new.html", form=form), form_status(form)
 
-
-def _current_lang() -> str:
-    from ecole.i18n import current_language
-
-    return current_language()

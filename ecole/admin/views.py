@@ -16,10 +16,6 @@ from ecole.extensions import db
 admin = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-def _page() -> int:
-    return page_number()
-
-
 @admin.route("/")
 @admin_required
 def dashboard():
@@ -41,7 +37,7 @@ def users():
     role = request.args.get("role")
     if role in ("trainee", "trainer", "admin"):
         query = query.where(User.id.in_(db.select(UserRole.user_id).where(UserRole.role == role)))
-    page = db.paginate(query, page=_page(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = db.paginate(query, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template("admin/users.html", page=page, q=q, role=role)
 
 
@@ -121,5 +117,5 @@ def audit_log():
     action = (request.args.get("action") or "").strip()[:64]
     if action:
         query = query.where(AuditEntry.action == action)
-    page = db.paginate(query, page=_page(), per_page=50, error_out=False)
+    page = db.paginate(query, page=page_number(), per_page=50, error_out=False)
     return render_template("admin/audit.html", page=page, action=action)

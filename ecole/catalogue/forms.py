@@ -1,23 +1,17 @@
 """Administration forms for courses, lessons and themes (the importer's rules apply on save)."""
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import Length, NumberRange, Optional
 
 from ecole.catalogue.loader import CourseData, LessonData, clean_text
 from ecole.catalogue.models import COURSE_AUDIENCES, FORMAT_TITLES, LEVEL_TITLES, LOCALES
-from ecole.core.forms import BaseForm
+from ecole.core.forms import REQUIRED, BaseForm, MultiCheckboxField
 from ecole.i18n import LANGUAGE_NAMES
 
-REQUIRED = DataRequired(message=_l("Ce champ est obligatoire."))
 LANGUAGE_LABELS = {
     "fr": _l("en français"), "ar": _l("en arabe"), "zgh": _l("en tamazight"),
 }
 
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def _texts(form, prefix: str) -> dict[str, str]:

@@ -2,6 +2,9 @@
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField
+from wtforms.validators import DataRequired
+from wtforms.widgets import CheckboxInput, ListWidget
 
 # WTForms writes its messages in English and has no Tamazight catalogue: map them to ours.
 WTFORMS_MESSAGES = {
@@ -45,6 +48,16 @@ class _Translations:
 
 
 _TRANSLATIONS = _Translations()
+
+
+REQUIRED = DataRequired(message=_l("Ce champ est obligatoire."))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as a list of checkboxes (easier on a phone than a multiple select)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 class BaseForm(FlaskForm):

@@ -13,7 +13,7 @@ from ecole.accounts.models import User
 from ecole.core.audit import ACTION_TITLES, record
 from ecole.core.models import utcnow
 from ecole.core.transactions import take_write_lock
-from ecole.enrolment.models import ACTIVE, HOLDS_SEAT, TRANSITIONS, Enrolment, EnrolmentEvent
+from ecole.enrolment.models import ACTIVE, HOLDS_SEAT, STATUS_TITLES, TRANSITIONS, Enrolment, EnrolmentEvent
 from ecole.enrolment.models import EnrolmentStatus as S
 from ecole.extensions import db
 from ecole.notifications.services import notify
@@ -30,8 +30,6 @@ ACTION_TITLES.update({
 
 
 def status_title(code: str) -> str:
-    from ecole.enrolment.models import STATUS_TITLES
-
     return str(STATUS_TITLES[S(code)]) if code in {s.value for s in S} else code
 
 

@@ -8,26 +8,17 @@ from wtforms import (
     DecimalField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
 )
 from wtforms.fields import DateTimeLocalField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import Length, NumberRange, Optional
 
 from ecole.accounts.models import AUDIENCE_TITLES, Audience
-from ecole.core.forms import BaseForm
+from ecole.core.forms import REQUIRED, BaseForm, MultiCheckboxField
 from ecole.i18n import LANGUAGE_NAMES
 from ecole.sessions.services import SessionData, local_zone
-
-REQUIRED = DataRequired(message=_l("Ce champ est obligatoire."))
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def _utc(value: datetime | None) -> datetime | None:
