@@ -231,6 +231,30 @@ def submit(client, url: str, data: dict | None = None, *, form_url: str | None =
     return client.post(url, data=values, **kwargs)
 
 
+def signed_in(app, user):
+    """A new test client (a device) signed in as `user`."""
+    client = app.test_client()
+    login(client, user)
+    return client
+
+
+def count_queries(client, url: str) -> int:
+    """How many SQL statements one GET of `url` runs (it must answer 200)."""
+    from sqlalchemy import event
+
+    statements = []
+
+    def listener(*args):
+        statements.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        assert client.get(url).status_code == 200, url
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    return len(statements)
+
+
 def login(client, user, password: str = PASSWORD):
     response = post(client, "/login", {"identifier": user.email or user.phone, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]

@@ -1,10 +1,9 @@
 """The catalogue as a reader uses it: search in three languages, filters, fallbacks, progress."""
 import pytest
-from sqlalchemy import event
 
 from ecole.catalogue.models import LessonProgress
 from ecole.extensions import db
-from tests.conftest import login, post
+from tests.conftest import count_queries, login, post
 
 
 def titles(response) -> str:
@@ -85,20 +84,6 @@ def test_a_trainee_marks_lessons_done_and_sees_progress(client, catalogue, peopl
     assert db.session.scalar(db.select(db.func.count(LessonProgress.id))) == 0
 
 
-class QueryCounter:
-    def __init__(self, engine):
-        self.engine, self.count = engine, 0
-
-    def __enter__(self):
-        event.listen(self.engine, "before_cursor_execute", self._count)
-        return self
-
-    def __exit__(self, *exc):
-        event.remove(self.engine, "before_cursor_execute", self._count)
-
-    def _count(self, *args):
-        self.count += 1
-
 
 def seed(n: int) -> None:
     from ecole.catalogue.models import (
@@ -123,11 +108,6 @@ def seed(n: int) -> None:
         db.session.add(course)
     db.session.commit()
 
-
-def count_queries(client, url: str) -> int:
-    with QueryCounter(db.engine) as counter:
-        assert client.get(url).status_code == 200
-    return counter.count
 
 
 @pytest.mark.parametrize("role", ["anonymous", "trainee"])

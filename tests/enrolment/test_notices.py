@@ -9,7 +9,7 @@ from ecole.enrolment.models import Enrolment
 from ecole.extensions import db
 from ecole.notifications.models import Notification
 from ecole.notifications.services import MESSAGES, deliver_pending
-from tests.conftest import login, make_user, post, read_mail
+from tests.conftest import make_user, post, read_mail, signed_in
 from tests.enrolment.factories import make_session
 
 ARABIC = re.compile("[\u0600-\u06ff]")
@@ -37,20 +37,11 @@ def assert_no_french_sentence(text: str, kind: str, lang: str) -> None:
         assert fragment not in text, (fragment, text)
 
 
-@pytest.fixture
-def other_trainer(app_context):
-    return make_user("trainer", name="Youssef Autre", email="other.trainer@example.org")
-
 
 def notices_of(user) -> list[Notification]:
     return list(db.session.scalars(db.select(Notification).where(Notification.user_id == user.id)
                                    .order_by(Notification.id)))
 
-
-def signed_in(app, user):
-    browser = app.test_client()
-    login(browser, user)
-    return browser
 
 
 # --- on the site -----------------------------------------------------------------------------

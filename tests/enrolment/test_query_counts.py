@@ -2,24 +2,11 @@
 number of sessions, meetings, enrolments and people."""
 from datetime import date, time, timedelta
 
-from sqlalchemy import event
-
 from ecole.enrolment import services
 from ecole.extensions import db
 from ecole.sessions import services as session_services
-from tests.conftest import login, make_user
+from tests.conftest import count_queries, login, make_user
 from tests.enrolment.factories import make_session
-
-
-def count(client, url: str) -> int:
-    queries = []
-    listener = lambda *args: queries.append(1)  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
-    return len(queries)
 
 
 def grow(trainer, trainee, sessions: int, people: int, tag: str):
@@ -44,10 +31,10 @@ def test_fixed_queries_for_training_session_and_roster(app, catalogue, people):
     login(trainee_client, people.trainee)
     login(trainer_client, people.trainer)
     small = grow(people.trainer, people.trainee, sessions=2, people=2, tag="small")
-    before = [count(trainee_client, "/me/training"), count(trainee_client, f"/sessions/{small.id}"),
-              count(trainer_client, f"/sessions/{small.id}/roster"), count(trainer_client, f"/sessions/{small.id}/manage")]
+    before = [count_queries(trainee_client, "/me/training"), count_queries(trainee_client, f"/sessions/{small.id}"),
+              count_queries(trainer_client, f"/sessions/{small.id}/roster"), count_queries(trainer_client, f"/sessions/{small.id}/manage")]
     large = grow(people.trainer, people.trainee, sessions=8, people=25, tag="large")
-    after = [count(trainee_client, "/me/training"), count(trainee_client, f"/sessions/{large.id}"),
-             count(trainer_client, f"/sessions/{large.id}/roster"), count(trainer_client, f"/sessions/{large.id}/manage")]
+    after = [count_queries(trainee_client, "/me/training"), count_queries(trainee_client, f"/sessions/{large.id}"),
+             count_queries(trainer_client, f"/sessions/{large.id}/roster"), count_queries(trainer_client, f"/sessions/{large.id}/manage")]
     assert before == after, (before, after)
     assert max(after) <= 16, after

@@ -14,11 +14,6 @@ from tests.pdf import VENDORED_FONTS, needs_poppler, pdf_fonts, pdf_text
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-@pytest.fixture
-def other_trainer(app_context):
-    """A trainer who teaches none of the sessions built here."""
-    return make_user("trainer", name="Youssef Autre", email="other.trainer@example.org")
-
 
 @pytest.fixture
 def roster(people, catalogue):

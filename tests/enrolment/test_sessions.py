@@ -7,7 +7,7 @@ from ecole.enrolment.models import Enrolment
 from ecole.extensions import db
 from ecole.sessions import services as session_services
 from ecole.sessions.models import CourseSession, Meeting
-from tests.conftest import make_user, post, submit
+from tests.conftest import make_user, post, signed_in, submit
 from tests.enrolment.factories import make_session
 
 DAY = (date.today() + timedelta(days=60)).isoformat()
@@ -62,8 +62,8 @@ def test_a_double_booking_is_flagged_before_saving(as_role, people, catalogue):
     assert db.session.scalar(db.select(db.func.count(Meeting.id)).where(Meeting.session_id == second.id)) == 2
 
 
-def test_the_same_venue_is_a_conflict_for_another_trainer_too(people, catalogue):
-    other = make_user("trainer", email="other.trainer@example.org")
+def test_the_same_venue_is_a_conflict_for_another_trainer_too(people, catalogue, other_trainer):
+    other = other_trainer
     first = make_session(people.trainer, commune="Taliouine", place="Maison du safran")
     second = make_session(other, commune="Taliouine", place="Maison du safran", days_ahead=90)
     meeting = first.meetings[0]
@@ -83,12 +83,9 @@ def test_meetings_are_entered_on_moroccos_clock(people, catalogue):
     assert session.meetings[0].ends_at > session.meetings[0].starts_at
 
 
-def test_only_its_trainers_and_administrators_manage_a_session(as_role, people, catalogue, app):
-    from tests.conftest import login
-
+def test_only_its_trainers_and_administrators_manage_a_session(as_role, people, catalogue, app, other_trainer):
     session = make_session(people.trainer)
-    outsider = app.test_client()
-    login(outsider, make_user("trainer", email="other.trainer@example.org"))
+    outsider = signed_in(app, other_trainer)
     for url in (f"/sessions/{session.id}/edit", f"/sessions/{session.id}/manage", f"/sessions/{session.id}/events"):
         assert outsider.get(url).status_code == 403, url
         assert as_role("admin").get(url).status_code == 200, url
