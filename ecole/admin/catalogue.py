@@ -113,8 +113,8 @@ def course_publish(slug: str):
         db.session.commit()
         flash(_("La formation est publiée.") if course.published else _("La formation est retirée du catalogue."),
               "success")
-    return redirect(request.form.get("back") == "list" and url_for("admin.courses")
-                    or url_for("admin.course_edit", slug=course.slug))
+    back = url_for("admin.courses") if request.form.get("back") == "list" else url_for("admin.course_edit", slug=course.slug)
+    return redirect(back)
 
 
 def _lesson_form(course: Course, lesson_data: LessonData | None, position: int | None) -> LessonForm:

@@ -432,7 +432,7 @@ def cancel_enrolment(enrolment_id: int):
         else ConfirmForm()
     if form.validate_on_submit():
         try:
-            services.cancel(enrolment, actor=current_user, reason=getattr(form, "reason", None) and form.reason.data or "")
+            services.cancel(enrolment, actor=current_user, reason=form.reason.data if isinstance(form, ReasonForm) else "")
         except EnrolmentError as error:
             _fail(error)
         else:
@@ -444,6 +444,9 @@ def cancel_enrolment(enrolment_id: int):
 
 
 def _back(enrolment: Enrolment) -> str:
+    """Back where the action came from: the approval queue, the person's own page, or the roster."""
+    if request.form.get("back") == "queue":
+        return url_for("training.queue")
     if enrolment.user_id == current_user.id:
         return url_for("training.my_training")
     return url_for("sessions.manage", session_id=enrolment.session_id) + "#roster"
@@ -487,7 +490,7 @@ def approve(enrolment_id: int):
             db.session.commit()
             flash(_("%(name)s : %(status)s.", name=enrolment.user.display_name(current_language()),
                     status=enrolment.status_title), "success")
-    return redirect(request.form.get("back") == "queue" and url_for("training.queue") or _back(enrolment))
+    return redirect(_back(enrolment))
 
 
 @training.route("/enrolments/<int:enrolment_id>/reject", methods=["POST"])
@@ -505,7 +508,7 @@ def reject(enrolment_id: int):
             flash(_("La demande est refusée."), "success")
     else:
         flash(_("Donnez une raison : elle sera transmise à la personne."), "error")
-    return redirect(request.form.get("back") == "queue" and url_for("training.queue") or _back(enrolment))
+    return redirect(_back(enrolment))
 
 
 @training.route("/enrolments/<int:enrolment_id>/promote", methods=["POST"])
