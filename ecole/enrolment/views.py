@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ecole.accounts.forms import ConfirmForm
-from ecole.accounts.models import Role, User
+from ecole.accounts.models import Role, User, UserRole
 from ecole.accounts.services import find_by_identifier
 from ecole.catalogue.models import Course
 from ecole.core.access import login_required, staff_required
@@ -131,8 +131,9 @@ def _session_form(session: CourseSession | None) -> SessionForm:
     lang = current_language()
     courses = db.session.scalars(select(Course).where(Course.published.is_(True)).order_by(Course.slug)).all()
     form.course_id.choices = [(c.id, c.title(lang)) for c in courses]
-    trainers = db.session.scalars(select(User).where(User.role_rows.any(role=Role.TRAINER.value), User.active.is_(True))
-                                  .order_by(User.name_latin)).all()
+    # Who may teach: trainers and administrators (the rule of sessions.services.save_session).
+    teachers = User.role_rows.any(UserRole.role.in_([Role.TRAINER.value, Role.ADMIN.value]))
+    trainers = db.session.scalars(select(User).where(teachers, User.active.is_(True)).order_by(User.name_latin)).all()
     form.trainer_ids.choices = [(t.id, t.display_name(lang)) for t in trainers]
     if request.method == "GET":
         if session is not None:

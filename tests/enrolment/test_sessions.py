@@ -127,3 +127,10 @@ def test_bad_csv_with_a_session_enrols_nobody(runner, tmp_path, people, catalogu
     result = runner.invoke(args=["ecole", "import-trainees", str(csv_file), "--session", str(session.id)])
     assert result.exit_code == 1 and "Ligne 3" in result.output
     assert db.session.scalar(db.select(db.func.count(Enrolment.id))) == 0
+
+
+def test_administrators_may_teach_so_a_new_school_can_schedule(as_role, people, catalogue):
+    # On a fresh install the first administrator is the only staff: the form offers them, as the service allows.
+    page = as_role("admin").get("/sessions/new").get_data(as_text=True)
+    assert f'value="{people.admin.id}"' in page and f'value="{people.trainer.id}"' in page
+    assert f'value="{people.trainee.id}"' not in page.split('name="trainer_ids"', 1)[-1].split("</fieldset>")[0]
