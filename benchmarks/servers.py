@@ -72,8 +72,10 @@ def free_port() -> int:
 class Server:
     """One gunicorn master and its workers, in their own process group so stop() ends them all."""
 
-    def __init__(self, name: str, app: str, env: dict[str, str], log_path: Path, ready_path: str):
+    def __init__(self, name: str, app: str, env: dict[str, str], log_path: Path, ready_path: str,
+                 workers: int = WORKERS):
         self.name, self.app, self.env, self.log_path, self.ready_path = name, app, env, log_path, ready_path
+        self.workers = workers
         self.process: subprocess.Popen | None = None
         self.port: int | None = None
 
@@ -86,7 +88,7 @@ class Server:
             self.port = free_port()
             with open(self.log_path, "ab") as log:
                 self.process = subprocess.Popen(
-                    [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS), "--worker-class", "sync",
+                    [sys.executable, "-m", "gunicorn", "--workers", str(self.workers), "--worker-class", "sync",
                      "--bind", f"{HOST}:{self.port}", "--chdir", str(ROOT), "--graceful-timeout", "5",
                      "--log-level", "warning", self.app],
                     cwd=ROOT, env=self.env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,

@@ -321,3 +321,22 @@ def read_mail(envelope) -> tuple[str, str]:
     parsed = message_from_bytes(envelope.content)
     subject = str(make_header(decode_header(parsed["Subject"])))
     return subject, parsed.get_payload(decode=True).decode(parsed.get_content_charset() or "utf-8")
+
+
+@pytest.fixture
+def live_school(tmp_path):
+    """live_school(workers=4, env=None) → a started LiveSchool (gunicorn on its own database), stopped after the test."""
+    from tests.live import LiveSchool
+
+    schools = []
+
+    def start(workers: int = 4, env: dict | None = None) -> LiveSchool:
+        folder = tmp_path / f"live{len(schools)}"
+        folder.mkdir()
+        school = LiveSchool(folder, workers=workers, env=env)
+        schools.append(school)
+        return school.start()
+
+    yield start
+    for school in schools:
+        school.stop()
