@@ -5,7 +5,7 @@ import decimal
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DecimalField, IntegerField, SelectMultipleField
+from wtforms import DateField, DecimalField, IntegerField, SelectMultipleField, StringField
 from wtforms.fields import DateTimeLocalField
 from wtforms.validators import DataRequired, InputRequired
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -156,10 +156,27 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+# Explicit direction overrides and embeddings (LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI): no
+# name, title or reason needs them (pages isolate each name with <bdi>), and in a CSV, a PDF, an
+# e-mail or an SMS, where nothing isolates them, an unclosed RLO turns the rest of the line around
+# ("gnp.exe"). Marks (LRM, RLM, ALM), which Arabic typing does use, are kept.
+DIRECTION_OVERRIDES = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+
+
+def drop_direction_overrides(value):
+    return value.translate(DIRECTION_OVERRIDES) if isinstance(value, str) else value
+
+
 class BaseForm(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return _TRANSLATIONS
+
+        def bind_field(self, form, unbound_field, options):
+            # Every text a form takes goes through the same filter, whatever the form.
+            if issubclass(unbound_field.field_class, StringField):
+                options = {**options, "filters": (drop_direction_overrides, *unbound_field.kwargs.get("filters", ()))}
+            return unbound_field.bind(form=form, **options)
 
 
 def form_status(form) -> int:

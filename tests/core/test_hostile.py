@@ -494,3 +494,39 @@ def test_a_next_with_a_line_break_is_unsafe(app, people, target):
                                  "csrf_token": csrf_token(client)})
     assert response.status_code == 302
     assert "\n" not in response.headers["Location"] and "evil" not in response.headers["Location"]
+
+
+def test_names_in_any_script_with_direction_overrides_show_everywhere(app, people):
+    """A name typed with a right-to-left override, emoji, Arabic and Tifinagh goes through the form
+    and shows, isolated, on the pages, the roster CSV and PDF, and the calendar, without a 5xx."""
+    from ecole.accounts.models import User
+    from ecole.enrolment import services
+    from tests.conftest import submit
+    from tests.enrolment.factories import make_session
+
+    load_fixture_catalogue()
+    typed = "\u202eilA ⴼⴰⵟⵉⵎⴰ 🌾 فاطمة"
+    name = "ilA ⴼⴰⵟⵉⵎⴰ 🌾 فاطمة"  # the override is dropped: outside a page nothing would isolate it
+    trainer = app.test_client()
+    login(trainer, people.trainer)
+    response = submit(trainer, "/people/new", {"name_latin": typed, "name_arabic": "فاطمة \u202eآيت\u202c",
+                                                "phone": "0677777777", "commune": "\u202eTaliouine"})
+    assert response.status_code in (200, *REDIRECT), response.get_data(as_text=True)[-800:]
+    assert re.search(r"<bdi[^>]*>\s*" + re.escape(name), response.get_data(as_text=True))
+    person = db.session.scalar(db.select(User).where(User.phone.contains("677777777")))
+    assert person is not None and person.name_latin == name
+    course_session = make_session(people.trainer)
+    services.enrol(course_session, person, actor=people.trainer)
+    db.session.commit()
+    admin = app.test_client()
+    login(admin, people.admin)
+    for client, url in ((trainer, f"/sessions/{course_session.id}/roster"), (trainer, f"/sessions/{course_session.id}/manage"),
+                        (admin, f"/admin/users/{person.id}"), (admin, "/admin/users?q=ilA"),
+                        (trainer, f"/sessions/{course_session.id}/roster.csv"),
+                        (trainer, f"/sessions/{course_session.id}/roster.pdf")):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        if response.mimetype == "text/html":
+            assert re.search(r"<bdi[^>]*>\s*" + re.escape(name), response.get_data(as_text=True)), url
+        if response.mimetype == "text/csv":
+            assert name in response.get_data(as_text=True) and "\u202e" not in response.get_data(as_text=True)
