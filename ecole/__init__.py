@@ -28,10 +28,9 @@ def create_app(config_class=None) -> Flask:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _tune_sqlite(app)
 
+    from ecole.core import inputs
     from ecole.extensions import babel, csrf, db, limiter, login_manager, migrate
     from ecole.i18n import select_locale
-
-    from ecole.core import inputs
 
     inputs.init_app(app)  # first of the request hooks: nothing reads a request it refuses
     db.init_app(app)
