@@ -2,6 +2,7 @@
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent
 
@@ -16,6 +17,27 @@ def _database_url(default: str) -> str:
     return url
 
 
+def _trusted_hosts(base_url: str, *, development: bool) -> list[str] | None:
+    """The Host headers Ecole answers (Flask's TRUSTED_HOSTS; any other gets 400): the host of
+    ECOLE_BASE_URL, the names listed in ECOLE_TRUSTED_HOSTS (comma-separated; `.example.org` also
+    accepts its subdomains) and, in development, localhost and the address `make run` serves (HOST).
+    A page built for a forged Host (links, cached pages) would otherwise reach other visitors."""
+    hosts = [urlsplit(base_url).hostname or ""]
+    hosts += [name.strip() for name in os.environ.get("ECOLE_TRUSTED_HOSTS", "").split(",")]
+    if development:
+        served = os.environ.get("HOST", "127.0.0.1")
+        if served in ("0.0.0.0", "::"):
+            # Serving on every interface (a school's local network): the machine's addresses are
+            # not known here. List them in ECOLE_TRUSTED_HOSTS to have them checked.
+            return None if not os.environ.get("ECOLE_TRUSTED_HOSTS") else _unique(hosts + ["localhost", "127.0.0.1"])
+        hosts += ["localhost", "127.0.0.1", served]
+    return _unique(hosts)
+
+
+def _unique(hosts: list[str]) -> list[str]:
+    return list(dict.fromkeys(host for host in hosts if host))
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{ROOT / 'instance' / 'ecole.sqlite3'}")
@@ -23,6 +45,7 @@ class Config:
     STORAGE_DIR = os.environ.get("ECOLE_STORAGE_DIR", str(ROOT / "instance" / "storage"))
     COURSES_DIR = os.environ.get("ECOLE_COURSES_DIR", str(ROOT / "courses"))
     BASE_URL = os.environ.get("ECOLE_BASE_URL", "http://127.0.0.1:5000")
+    TRUSTED_HOSTS = _trusted_hosts(BASE_URL, development=True)
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
 
     # Languages: French first; Arabic right-to-left; Standard Moroccan Tamazight in Tifinagh.
@@ -48,6 +71,9 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_RATE_LIMIT = os.environ.get("ECOLE_LOGIN_RATE_LIMIT", "10 per minute")
+    # Public handouts are printed once per version and then served from a file; the limit keeps a
+    # script from tying up the workers anyway.
+    HANDOUT_RATE_LIMIT = os.environ.get("ECOLE_HANDOUT_RATE_LIMIT", "30 per minute")
 
     # Mail: without MAIL_SERVER, messages are written to the log.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
@@ -70,10 +96,12 @@ class TestingConfig(Config):
     SECRET_KEY = "testing"
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
     LOGIN_RATE_LIMIT = "10000 per minute"  # the rate-limit tests set the real limit for themselves
+    HANDOUT_RATE_LIMIT = "10000 per minute"
     PASSWORD_HASH_FAST = True  # cheap Argon2 parameters: the suite hashes hundreds of passwords
 
 
 class ProductionConfig(Config):
+    TRUSTED_HOSTS = _trusted_hosts(Config.BASE_URL, development=False)
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"

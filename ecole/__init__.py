@@ -17,6 +17,10 @@ def create_app(config_class=None) -> Flask:
     app = Flask(__name__, template_folder="../templates", static_folder="../static",
                 instance_path=str(Path(__file__).resolve().parent.parent / "instance"))
     app.config.from_object(config_class)
+    from ecole.core.params import IdConverter
+
+    # Every `<int:…>` in a route is an id: bounded to what the database stores (a longer number is a 404).
+    app.url_map.converters["int"] = IdConverter
     if hasattr(config_class, "check"):
         config_class.check()
     _configure_logging(app)
@@ -24,9 +28,11 @@ def create_app(config_class=None) -> Flask:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _tune_sqlite(app)
 
+    from ecole.core import inputs
     from ecole.extensions import babel, csrf, db, limiter, login_manager, migrate
     from ecole.i18n import select_locale
 
+    inputs.init_app(app)  # first of the request hooks: nothing reads a request it refuses
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
                      render_as_batch=True, compare_type=True)
@@ -95,7 +101,10 @@ def _register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.filters["markdown"] = render_markdown
 
+    from ecole.core.pagination import page_url
+
     app.jinja_env.globals["static_url"] = static_url
+    app.jinja_env.globals["page_url"] = page_url
     app.jinja_env.globals["audit_action_title"] = action_title
     from ecole.enrolment.services import status_title
 

@@ -11,6 +11,7 @@ from ecole.accounts.services import AccountError
 from ecole.core.access import admin_required
 from ecole.core.audit import AuditEntry
 from ecole.core.pagination import page_number
+from ecole.core.sql import contains
 from ecole.extensions import db
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
@@ -28,11 +29,10 @@ def users():
     query = db.select(User).order_by(User.name_latin, User.id)
     q = (request.args.get("q") or "").strip()[:100]
     if q:
-        like = f"%{q.lower()}%"
         query = query.where(or_(
-            db.func.lower(User.name_latin).like(like), User.name_arabic.like(f"%{q}%"),
-            User.name_tifinagh.like(f"%{q}%"), db.func.lower(User.email).like(like), User.phone.like(f"%{q}%"),
-            db.func.lower(User.commune).like(like),
+            contains(User.name_latin, q, ignore_case=True), contains(User.name_arabic, q),
+            contains(User.name_tifinagh, q), contains(User.email, q, ignore_case=True), contains(User.phone, q),
+            contains(User.commune, q, ignore_case=True),
         ))
     role = request.args.get("role")
     if role in ("trainee", "trainer", "admin"):

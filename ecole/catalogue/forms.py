@@ -1,11 +1,11 @@
 """Administration forms for courses, lessons and themes (the importer's rules apply on save)."""
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 
 from ecole.catalogue.loader import CourseData, LessonData, clean_text
 from ecole.catalogue.models import COURSE_AUDIENCES, FORMAT_TITLES, LEVEL_TITLES, LOCALES
-from ecole.core.forms import REQUIRED, BaseForm, MultiCheckboxField
+from ecole.core.forms import NUMBER_REQUIRED, REQUIRED, BaseForm, BoundedIntegerField, MultiCheckboxField
 from ecole.i18n import LANGUAGE_NAMES
 
 LANGUAGE_LABELS = {
@@ -30,7 +30,7 @@ class CourseForm(BaseForm):
     theme = SelectField(_l("Thème"), choices=[])
     format = SelectField(_l("Format"), choices=[(code.value, title) for code, title in FORMAT_TITLES.items()])
     level = SelectField(_l("Niveau"), choices=[(code.value, title) for code, title in LEVEL_TITLES.items()])
-    duration_hours = IntegerField(_l("Durée en heures"), [REQUIRED, NumberRange(min=1, max=400)],
+    duration_hours = BoundedIntegerField(_l("Durée en heures"), [NUMBER_REQUIRED, NumberRange(min=1, max=400)],
                                   render_kw={"inputmode": "numeric", "dir": "ltr"})
     audiences = MultiCheckboxField(_l("Publics"), choices=[(a.value, a.title) for a in COURSE_AUDIENCES])
     instruction_languages = MultiCheckboxField(_l("Langues d’enseignement"), choices=list(LANGUAGE_NAMES.items()))
@@ -59,7 +59,7 @@ class CourseForm(BaseForm):
 class LessonForm(BaseForm):
     key = StringField(_l("Identifiant de la leçon"), [REQUIRED, Length(max=80)],
                       description=_l("Lettres minuscules sans accent, chiffres et tirets."), render_kw={"dir": "ltr"})
-    position = IntegerField(_l("Position dans la formation"), [Optional(), NumberRange(min=1, max=100)],
+    position = BoundedIntegerField(_l("Position dans la formation"), [Optional(), NumberRange(min=1, max=100)],
                             render_kw={"inputmode": "numeric", "dir": "ltr"})
 
     def to_lesson(self) -> LessonData:

@@ -13,7 +13,8 @@ from ecole.catalogue.models import (
     course_audiences,
     course_languages,
 )
-from ecole.catalogue.search import like_pattern, query_words
+from ecole.catalogue.search import query_words
+from ecole.core.sql import contains
 from ecole.extensions import db
 
 
@@ -68,7 +69,7 @@ def catalogue_query(filters: Filters, *, include_drafts: bool = False):
     if filters.upcoming:
         query = query.where(Course.id.in_(UPCOMING[0]()))
     for word in query_words(filters.q):
-        query = query.where(Course.search_text.like(like_pattern(word), escape="\\"))
+        query = query.where(contains(Course.search_text, word))
     return query.order_by(Theme.position, Course.slug)
 
 

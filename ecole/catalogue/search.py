@@ -15,8 +15,3 @@ def fold(text: str) -> str:
 
 def query_words(query: str, limit: int = 8) -> list[str]:
     return [word for word in fold(query).split(" ") if word][:limit]
-
-
-def like_pattern(word: str) -> str:
-    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"

@@ -8,9 +8,9 @@ from ecole.accounts.forms import ConfirmForm
 from ecole.catalogue import queries, services
 from ecole.catalogue.models import COURSE_AUDIENCES, FORMAT_TITLES, LOCALES, Course, Lesson
 from ecole.core.access import login_required
-from ecole.core.cache import fragments
+from ecole.core.cache import cached_file, fragments
 from ecole.core.pagination import page_number
-from ecole.extensions import db
+from ecole.extensions import db, limiter
 from ecole.i18n import current_language
 
 catalogue = Blueprint("catalogue", __name__, url_prefix="/courses")
@@ -24,7 +24,9 @@ def _anonymous_key(kind: str) -> tuple | None:
 
     if current_user.is_authenticated or session.get("_flashes") or request.args.get("upcoming"):
         return None
-    return ("page", kind, request.full_path, current_language(), queries.catalogue_version())
+    # The host is part of the key although only trusted hosts reach a view (TRUSTED_HOSTS): a page
+    # built for one host name is never served to a visitor who asked another.
+    return ("page", kind, request.host, request.full_path, current_language(), queries.catalogue_version())
 
 
 def _cached_page(kind: str, render, extra=lambda: ()):
@@ -157,15 +159,26 @@ def mark_done(slug: str, key: str):
     return redirect(url_for("catalogue.lesson", slug=item.slug, key=current.key))
 
 
+def _handout_limit() -> str:
+    return current_app.config["HANDOUT_RATE_LIMIT"]
+
+
 @catalogue.route("/<slug>/handout.pdf")
+@limiter.limit(_handout_limit)
 def handout(slug: str):
     from ecole.core.pdf import render_pdf
 
-    item = _load_course(slug)
+    item = _course_head(slug)
     lang = current_language()
-    html = render_template("pdf/handout.html", course=item, lang=lang,
-                           base_url=current_app.config["BASE_URL"].rstrip("/"))
-    response = make_response(render_pdf(html))
+    base_url = current_app.config["BASE_URL"].rstrip("/")
+
+    def render() -> bytes:
+        course = queries.course_by_slug(slug)
+        return render_pdf(render_template("pdf/handout.html", course=course, lang=lang, base_url=base_url))
+
+    # Public and costly: printed once per version of the catalogue and language, then served from the file.
+    pdf = cached_file("handouts", f"{item.slug}-{lang}", (item.id, lang, queries.catalogue_version(), base_url), render)
+    response = make_response(pdf)
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = f'inline; filename="{item.slug}-{lang}.pdf"'
     return response

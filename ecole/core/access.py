@@ -10,6 +10,8 @@ def is_safe_next(target: str | None) -> bool:
     """A `next` target is safe when it stays on this site: a path, not a scheme or another host."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return False
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):  # CR/LF would split the Location header
+        return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc
 

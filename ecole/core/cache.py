@@ -35,3 +35,41 @@ class FragmentCache:
 
 
 fragments = FragmentCache()
+
+
+def cached_file(folder: str, stem: str, key: tuple, render: Callable[[], bytes], suffix: str = ".pdf") -> bytes:
+    """Bytes rendered once per `key` and kept in a file under STORAGE_DIR/cache/<folder>, shared by
+    every process of the machine. Costly documents (a handout takes 140–990 ms to print) are
+    rendered once per version instead of once per request.
+
+    Several processes may render the same file at once: each writes a temporary file and renames
+    it into place (os.replace is atomic), so a reader sees a whole file or none. Older versions of
+    the same stem are removed after a new one is written."""
+    import hashlib
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from flask import current_app
+
+    directory = Path(current_app.config["STORAGE_DIR"]) / "cache" / folder
+    digest = hashlib.sha256(repr(key).encode()).hexdigest()[:24]
+    path = directory / f"{stem}-{digest}{suffix}"
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        pass
+    data = render()
+    directory.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=suffix)
+    try:
+        with os.fdopen(handle, "wb") as output:
+            output.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    for old in directory.glob(f"{stem}-*{suffix}"):
+        if old != path:
+            old.unlink(missing_ok=True)
+    return data

@@ -1,5 +1,6 @@
 """Error pages in the user's language, and JSON errors for JSON clients."""
 from flask import Flask, jsonify, render_template, request
+from flask.globals import request_ctx
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -20,6 +21,11 @@ def render_error(code: int, detail=None):
     title, message = MESSAGES.get(code, MESSAGES[500])
     if request.accept_mimetypes.best == "application/json":
         return jsonify(error=str(title), message=str(detail or message)), code
+    if request_ctx.url_adapter is None:  # no URL can be built (an untrusted Host): a page without links
+        from ecole.i18n import current_language, direction
+
+        return render_template("errors/bare.html", code=code, title=title, message=detail or message,
+                               lang=current_language(), dir=direction()), code
     return render_template("errors/error.html", code=code, title=title, message=detail or message), code
 
 

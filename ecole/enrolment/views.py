@@ -18,6 +18,8 @@ from ecole.catalogue.models import Course
 from ecole.core.access import login_required, staff_required
 from ecole.core.forms import form_status, show_problems
 from ecole.core.models import utcnow
+from ecole.core.pagination import page_number
+from ecole.core.params import int_arg
 from ecole.enrolment import calendar, services
 from ecole.enrolment.models import Enrolment, EnrolmentEvent
 from ecole.enrolment.models import EnrolmentStatus as S
@@ -122,7 +124,7 @@ def mine():
     else:
         query = query.where((CourseSession.ends_at.is_(None)) | (CourseSession.ends_at >= now)).order_by(
             CourseSession.starts_at.is_(None), CourseSession.starts_at)
-    page = db.paginate(query, per_page=30, error_out=False)
+    page = db.paginate(query, page=page_number(), per_page=30, error_out=False)
     return render_template("sessions/mine.html", page=page, show_past=show_past)
 
 
@@ -141,7 +143,7 @@ def _session_form(session: CourseSession | None) -> SessionForm:
         else:
             form.trainer_ids.data = [current_user.id] if current_user.has_role(Role.TRAINER) else []
             form.languages.data = [lang]
-            course_id = request.args.get("course", type=int)
+            course_id = int_arg("course")
             if course_id:
                 form.course_id.data = course_id
     return form
@@ -549,7 +551,7 @@ def queue():
         Enrolment.status == S.REQUESTED.value, CourseSession.status == SessionStatus.PUBLISHED.value)
     if not current_user.is_admin:
         query = query.where(CourseSession.trainers.any(id=current_user.id))
-    page = db.paginate(query.order_by(Enrolment.created_at), per_page=50, error_out=False)
+    page = db.paginate(query.order_by(Enrolment.created_at), page=page_number(), per_page=50, error_out=False)
     return render_template("enrolment/queue.html", page=page, form=ConfirmForm(), reason_form=ReasonForm())
 
 

@@ -2,21 +2,20 @@
 from datetime import datetime, timezone
 
 from flask_babel import lazy_gettext as _l
-from wtforms import (
-    BooleanField,
-    DateField,
-    DecimalField,
-    IntegerField,
-    SelectField,
-    StringField,
-    TextAreaField,
-    TimeField,
-)
-from wtforms.fields import DateTimeLocalField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import Length, NumberRange, Optional
 
 from ecole.accounts.models import AUDIENCE_TITLES, Audience
-from ecole.core.forms import REQUIRED, BaseForm, MultiCheckboxField
+from ecole.core.forms import (
+    NUMBER_REQUIRED,
+    REQUIRED,
+    BaseForm,
+    BoundedDateField,
+    BoundedDateTimeLocalField,
+    BoundedIntegerField,
+    FiniteDecimalField,
+    MultiCheckboxField,
+)
 from ecole.i18n import LANGUAGE_NAMES
 from ecole.sessions.services import SessionData, local_zone
 
@@ -38,28 +37,28 @@ class SessionForm(BaseForm):
     commune = StringField(_l("Commune"), [REQUIRED, Length(max=120)])
     place = StringField(_l("Lieu (salle, coopérative, maison des jeunes…)"), [Optional(), Length(max=160)])
     address = StringField(_l("Adresse ou indications"), [Optional(), Length(max=300)])
-    latitude = DecimalField(_l("Latitude (facultative)"), [Optional(), NumberRange(min=-90, max=90)], places=6,
+    latitude = FiniteDecimalField(_l("Latitude (facultative)"), [Optional(), NumberRange(min=-90, max=90)], places=6,
                             render_kw={"inputmode": "decimal", "dir": "ltr"})
-    longitude = DecimalField(_l("Longitude (facultative)"), [Optional(), NumberRange(min=-180, max=180)], places=6,
+    longitude = FiniteDecimalField(_l("Longitude (facultative)"), [Optional(), NumberRange(min=-180, max=180)], places=6,
                              render_kw={"inputmode": "decimal", "dir": "ltr"})
     languages = MultiCheckboxField(_l("Langues d’enseignement"), choices=list(LANGUAGE_NAMES.items()))
-    capacity = IntegerField(_l("Nombre de places"), [REQUIRED, NumberRange(min=1, max=1000)],
+    capacity = BoundedIntegerField(_l("Nombre de places"), [NUMBER_REQUIRED, NumberRange(min=1, max=1000)],
                             render_kw={"inputmode": "numeric", "dir": "ltr"})
-    enrolment_opens_at = DateTimeLocalField(_l("Ouverture des inscriptions (heure du Maroc)"), [Optional()],
+    enrolment_opens_at = BoundedDateTimeLocalField(_l("Ouverture des inscriptions (heure du Maroc)"), [Optional()],
                                             format="%Y-%m-%dT%H:%M", render_kw={"dir": "ltr"})
-    enrolment_closes_at = DateTimeLocalField(_l("Clôture des inscriptions (heure du Maroc)"), [Optional()],
+    enrolment_closes_at = BoundedDateTimeLocalField(_l("Clôture des inscriptions (heure du Maroc)"), [Optional()],
                                              format="%Y-%m-%dT%H:%M", render_kw={"dir": "ltr"})
     requires_approval = BooleanField(_l("Chaque inscription doit être acceptée par l’école"))
-    offer_hours = IntegerField(_l("Délai pour confirmer une place libérée (heures)"), [REQUIRED, NumberRange(min=1, max=336)],
+    offer_hours = BoundedIntegerField(_l("Délai pour confirmer une place libérée (heures)"), [NUMBER_REQUIRED, NumberRange(min=1, max=336)],
                                default=48, render_kw={"inputmode": "numeric", "dir": "ltr"})
-    women_seats = IntegerField(_l("Places réservées aux femmes"), [Optional(), NumberRange(min=0, max=1000)], default=0,
+    women_seats = BoundedIntegerField(_l("Places réservées aux femmes"), [Optional(), NumberRange(min=0, max=1000)], default=0,
                                render_kw={"inputmode": "numeric", "dir": "ltr"})
-    youth_seats = IntegerField(_l("Places réservées aux jeunes"), [Optional(), NumberRange(min=0, max=1000)], default=0,
+    youth_seats = BoundedIntegerField(_l("Places réservées aux jeunes"), [Optional(), NumberRange(min=0, max=1000)], default=0,
                                render_kw={"inputmode": "numeric", "dir": "ltr"})
     audience_quota = SelectField(_l("Places réservées à un public"),
                                  choices=[("", _l("— Aucun —"))] + [(a.value, t) for a, t in AUDIENCE_TITLES.items()
                                                                       if a is not Audience.OTHER])
-    audience_seats = IntegerField(_l("Nombre de places pour ce public"), [Optional(), NumberRange(min=0, max=1000)],
+    audience_seats = BoundedIntegerField(_l("Nombre de places pour ce public"), [Optional(), NumberRange(min=0, max=1000)],
                                   default=0, render_kw={"inputmode": "numeric", "dir": "ltr"})
     notes = TextAreaField(_l("Informations pratiques (à apporter, transport…)"), [Optional(), Length(max=4000)])
 
@@ -96,7 +95,7 @@ class SessionForm(BaseForm):
 
 
 class MeetingForm(BaseForm):
-    day = DateField(_l("Date"), [REQUIRED], render_kw={"dir": "ltr"})
+    day = BoundedDateField(_l("Date"), [REQUIRED], render_kw={"dir": "ltr"})
     start = TimeField(_l("Début (heure du Maroc)"), [REQUIRED], render_kw={"dir": "ltr"})
     end = TimeField(_l("Fin (heure du Maroc)"), [REQUIRED], render_kw={"dir": "ltr"})
     place = StringField(_l("Autre lieu pour cette séance (facultatif)"), [Optional(), Length(max=160)])
