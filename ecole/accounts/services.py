@@ -172,10 +172,12 @@ def update_profile(user: User, data: dict, *, actor: User) -> User:
     return user
 
 
-def set_preferred_language(user: User, lang: str) -> None:
-    """Remember a language chosen with ?lang= on the profile (its own small transaction)."""
+def set_preferred_language(user: User, lang: str, *, actor: User) -> User:
+    """The language a person chose with the switcher: their pages and their notices use it.
+    (Nothing to audit: only the person themself changes it, `actor` is them.)"""
     user.locale = lang
-    db.session.commit()
+    db.session.flush()
+    return user
 
 
 # --- sign-in and passwords ---------------------------------------------------------------
