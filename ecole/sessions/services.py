@@ -165,6 +165,7 @@ def add_meeting(session: CourseSession, starts_at: datetime, ends_at: datetime, 
                 actor: User, force: bool = False) -> Meeting:
     if ends_at <= starts_at:
         raise SessionError([("ends_at", _("La fin doit suivre le début."))])
+    lock_row(session)  # its dates decide whether enrolment is open: enrolment's lock
     found = conflicts(session, starts_at, ends_at)
     if found and not force:
         raise Conflict(found)
@@ -178,6 +179,7 @@ def add_meeting(session: CourseSession, starts_at: datetime, ends_at: datetime, 
 
 
 def delete_meeting(session: CourseSession, meeting: Meeting, *, actor: User) -> None:
+    lock_row(session)
     starts_at = meeting.starts_at
     db.session.delete(meeting)
     db.session.flush()

@@ -1,9 +1,12 @@
-"""A morning rush over real HTTP, 4 server processes on one database: people signing in, saving
-their profile, marking a lesson done, reading their notices, renewing their calendar feed,
-registering and enrolling, all at once, each after following a `?lang=` link. Nobody gets a 5xx
-(SQLite used to answer "database is locked") and every write lands."""
+"""A morning rush over real HTTP on one database, under gunicorn's 4 processes and `make run`'s
+threads: people signing in, saving their profile, marking a lesson done, reading their notices,
+renewing their calendar feed, registering and enrolling, all at once, each after following a
+`?lang=` link. Nobody gets a 5xx (SQLite used to answer "database is locked") and every write lands."""
+import os
 import threading
 import time
+
+import pytest
 
 from ecole.accounts.models import User
 from ecole.catalogue.models import Lesson, LessonProgress
@@ -14,6 +17,8 @@ from ecole.notifications.services import notify
 from tests.catalogue.conftest import load_fixture_catalogue
 from tests.conftest import PASSWORD, make_user
 from tests.enrolment.factories import make_session
+
+pytestmark = pytest.mark.slow
 
 PEOPLE = 21  # 3 of each of the 7 kinds of write
 ROUNDS = 2
@@ -39,8 +44,15 @@ def run_together(functions, timeout: float = 120) -> list:
     return results
 
 
-def test_people_writing_different_things_at_once(live_school):
-    school = live_school(workers=4)
+SERVERS = ["gunicorn", pytest.param("flask", marks=pytest.mark.skipif(
+    os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
+    reason="`make run` serves the embedded SQLite database; gunicorn covers PostgreSQL"))]
+
+
+@pytest.mark.parametrize("server", SERVERS)
+def test_people_writing_different_things_at_once(live_school, server):
+    """gunicorn's 4 processes, and `make run`'s threaded development server."""
+    school = live_school(workers=4, server=server)
     with school.context():
         load_fixture_catalogue()
         trainer = make_user("trainer", email="rush.trainer@example.org")
@@ -86,7 +98,8 @@ def test_people_writing_different_things_at_once(live_school):
             elif kind == "register":
                 answers.append(client.post("/register", {
                     "name_latin": f"New {round_number} {i}", "email": f"new{round_number}.{i}@example.org",
-                    "audience": "farmer", "gender": "f", "locale": "ar", "password": "long enough 123", "confirm": "long enough 123",
+                    "audience": "farmer", "gender": "f", "locale": "ar",
+                    "password": "long enough 123", "confirm": "long enough 123",
                 }, token=token).status)
             elif kind == "enrol":
                 answers.append(client.post(f"/sessions/{session_id}/enrol", token=token).status)
@@ -108,7 +121,8 @@ def test_people_writing_different_things_at_once(live_school):
             people = {u.id: u for u in db.session.scalars(db.select(User).where(User.id.in_(ids)))}
             assert all(people[uid].last_login_at is not None for uid in by_kind["login"])
             assert all(people[uid].commune == f"Tafraout {round_number}" for uid in by_kind["profile"])
-            done = set(db.session.scalars(db.select(LessonProgress.user_id).where(LessonProgress.lesson_id == lesson_id)))
+            done = set(db.session.scalars(db.select(LessonProgress.user_id)
+                                          .where(LessonProgress.lesson_id == lesson_id)))
             assert (set(by_kind["lesson"]) <= done) if round_number % 2 == 0 else not (set(by_kind["lesson"]) & done)
             unread = db.session.scalars(db.select(Notification.user_id).where(
                 Notification.user_id.in_(by_kind["notices"]), Notification.read_at.is_(None))).all()

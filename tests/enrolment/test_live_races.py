@@ -14,6 +14,8 @@ from tests.conftest import PASSWORD, _FormReader, make_user
 from tests.core.test_live_writes import run_together
 from tests.enrolment.factories import make_session
 
+pytestmark = pytest.mark.slow
+
 PEOPLE = 20
 ROUNDS = 3
 
@@ -82,7 +84,8 @@ def test_a_session_cancelled_while_people_enrol(race):
     for round_number in range(ROUNDS):
         session_id = _new_session(school, trainer_id, capacity=10, round_number=round_number)
         token = admin.csrf(f"/sessions/{session_id}/manage")
-        cancel = _later(lambda: admin.post(f"/sessions/{session_id}/cancel", {"reason": "Route coupée"}, token=token).status)
+        cancel = _later(lambda: admin.post(f"/sessions/{session_id}/cancel", {"reason": "Route coupée"},
+                                           token=token).status)
         statuses = run_together([*_enrolments(racers, session_id), cancel])
         assert all(isinstance(s, int) and s < 500 for s in statuses), (statuses, school.log())
         status, _capacity, seats_taken, rows, holding = _state(school, session_id)
