@@ -120,11 +120,13 @@ def retry_asked(error: BaseException) -> bool:
 
 
 class _RequestState:
-    """What a view may change besides the database: the signed cookie session (flashes, sign-in)
-    and `g` (the signed-in user). Put back before the view runs again."""
+    """What a view may change besides the database: the signed cookie session (flashes, sign-in),
+    `g` (the signed-in user) and the position in uploaded files. Put back before the view runs again."""
 
     def __init__(self):
-        self.cookie = copy.deepcopy(dict(session))
+        # dict.copy, not session.get(): reading the session through its own methods marks it
+        # accessed, and every answer would then vary on the cookie.
+        self.cookie = copy.deepcopy(dict.copy(session._get_current_object()))
         self.globals = dict(vars(g._get_current_object()))
 
     def restore(self) -> None:
@@ -133,6 +135,9 @@ class _RequestState:
         values = vars(g._get_current_object())
         values.clear()
         values.update(self.globals)
+        for upload in request.files.values():
+            if upload.stream.seekable():
+                upload.stream.seek(0)
 
 
 def init_app(app: Flask, *, after_view=()) -> None:
