@@ -9,7 +9,9 @@ writer committed in between: the lock cannot be upgraded. So a transaction that 
 starts as a writer: every transaction of a request that may change something (any method but GET,
 HEAD and OPTIONS) begins with BEGIN IMMEDIATE, which waits for the write lock (busy_timeout)
 instead of failing, and so do the operations that call `take_write_lock()` outside a request.
-A GET never writes (house rule), so it reads from its snapshot without taking any lock.
+A GET never writes (house rule), so it reads from its snapshot without taking any lock. Slow work
+that only reads (checking a password: Argon2 takes tens of milliseconds) runs in
+`without_write_lock()`, so that a rush of sign-ins does not queue every other writer behind it.
 
 Where the database still asks for a retry (SQLite busy after busy_timeout; a PostgreSQL deadlock
 or serialization failure), the request is rolled back and its view run again from the start, a
@@ -25,6 +27,7 @@ import copy
 import logging
 import random
 import time
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from flask import Flask, g, has_request_context, request, session
@@ -38,7 +41,9 @@ from ecole.extensions import db
 log = logging.getLogger(__name__)
 
 _IMMEDIATE: ContextVar[bool] = ContextVar("sqlite_immediate", default=False)
-_WROTE = "ecole_wrote"
+_READING: ContextVar[bool] = ContextVar("sqlite_reading", default=False)
+_WROTE = "ecole_wrote"  # the write lock is ours (BEGIN IMMEDIATE, or a write)
+_CHANGED = "ecole_changed"  # something was written: ending the transaction would lose it
 _COMMITTED = "ecole_committed"
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ATTEMPTS = 3  # a request runs at most this many times when the database asks for a retry
@@ -55,18 +60,23 @@ def _writing_request() -> bool:
 
 def _begin(connection) -> None:
     if _is_sqlite(connection):
-        immediate = _IMMEDIATE.get() or _writing_request()
+        immediate = _IMMEDIATE.get() or (_writing_request() and not _READING.get())
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
         connection.info[_WROTE] = immediate
 
 
 def _note_writes(connection, cursor, statement, parameters, context, executemany) -> None:
-    if _is_sqlite(connection) and not statement.lstrip()[:6].upper() in ("SELECT", "PRAGMA"):
-        connection.info[_WROTE] = True
+    if _is_sqlite(connection):
+        verb = statement.lstrip()[:6].upper()
+        if verb not in ("SELECT", "PRAGMA"):
+            connection.info[_WROTE] = True
+        if verb not in ("SELECT", "PRAGMA", "BEGIN ", "BEGIN", "SAVEPO", "RELEAS", "ROLLBA"):
+            connection.info[_CHANGED] = True
 
 
 def _forget(connection) -> None:
     connection.info.pop(_WROTE, None)
+    connection.info.pop(_CHANGED, None)
 
 
 def _note_commit(session) -> None:
@@ -94,6 +104,24 @@ def take_write_lock() -> None:
         db.session.connection()
     finally:
         _IMMEDIATE.reset(token)
+
+
+@contextmanager
+def without_write_lock():
+    """Slow work that only reads (a password check) without holding SQLite's write lock: a
+    transaction that has only read so far is ended (nothing is lost; loaded objects reload) and
+    the reads inside begin as a reader. Whatever writes afterwards calls take_write_lock() first.
+    On PostgreSQL nothing changes: reading locks nothing there."""
+    current = db.session()
+    if current.in_transaction() and not (current.new or current.dirty or current.deleted):
+        connection = current.connection()
+        if _is_sqlite(connection) and not connection.info.get(_CHANGED):
+            current.rollback()
+    token = _READING.set(True)
+    try:
+        yield
+    finally:
+        _READING.reset(token)
 
 
 def lock_row(instance) -> None:

@@ -121,3 +121,30 @@ def test_only_requests_that_may_write_start_as_writers_on_sqlite(client, people)
         event.remove(db.engine, "before_cursor_execute", listener)
     assert reads and set(reads) == {"BEGIN"}
     assert writes and set(writes) == {"BEGIN IMMEDIATE"}
+
+
+def test_sign_in_checks_the_password_without_holding_the_write_lock(client, people):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's write lock")
+    from tests.conftest import PASSWORD, csrf_token
+
+    token = csrf_token(client)
+    identifier = people.trainee.email
+    db.session.commit()  # (the test's own reads end here: only the request's transactions are seen)
+    begins = []
+
+    def listener(connection, cursor, statement, parameters, context, executemany):
+        if statement.startswith("BEGIN"):
+            begins.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        response = client.post("/login", data={"identifier": identifier, "password": PASSWORD,
+                                               "csrf_token": token})
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert response.status_code == 302
+    # The account is read and its password checked as a reader; only the sign-in stamp takes the lock.
+    assert begins[:2] == ["BEGIN", "BEGIN IMMEDIATE"], begins
+    db.session.expire_all()
+    assert people.trainee.last_login_at is not None
