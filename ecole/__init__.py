@@ -49,6 +49,10 @@ def create_app(config_class=None) -> Flask:
     from ecole.notifications import services as notification_services
 
     notification_services.init_app(app)
+    from ecole.core import transactions
+
+    # Each view runs again when the database asks for it; its notices are e-mailed once, after it.
+    transactions.init_app(app, after_view=(notification_services.deliver_pending,))
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)

@@ -325,15 +325,16 @@ def read_mail(envelope) -> tuple[str, str]:
 
 @pytest.fixture
 def live_school(tmp_path):
-    """live_school(workers=4, env=None) → a started LiveSchool (gunicorn on its own database), stopped after the test."""
+    """live_school(workers=4, env=None, server="gunicorn") → a started LiveSchool (gunicorn, or "flask":
+    `make run`'s threaded development server, on its own database), stopped after the test."""
     from tests.live import LiveSchool
 
     schools = []
 
-    def start(workers: int = 4, env: dict | None = None) -> LiveSchool:
+    def start(workers: int = 4, env: dict | None = None, server: str = "gunicorn") -> LiveSchool:
         folder = tmp_path / f"live{len(schools)}"
         folder.mkdir()
-        school = LiveSchool(folder, workers=workers, env=env)
+        school = LiveSchool(folder, workers=workers, env=env, server=server)
         schools.append(school)
         return school.start()
 

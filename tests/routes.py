@@ -49,6 +49,8 @@ ROUTES: dict[str, dict[str, Route]] = {
         "GET": Route(SIGNED_IN, fixed("/account")),
         "POST": Route(SIGNED_IN, fixed("/account"), lambda w: {"name_latin": ""}),
     },
+    "account.language": {"POST": Route(SIGNED_IN, fixed("/account/language"),
+                                       lambda w: {"lang": "fr", "next": "/account"})},
     "account.password": {
         "GET": Route(SIGNED_IN, fixed("/account/password")),
         "POST": Route(SIGNED_IN, fixed("/account/password"), lambda w: {"current": "wrong"}),

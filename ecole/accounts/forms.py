@@ -1,6 +1,6 @@
 """Forms for sign-in, registration, profiles, passwords and role management."""
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TelField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, TelField
 from wtforms.validators import EqualTo, Length, Optional
 
 from ecole.accounts.models import AUDIENCE_TITLES, GENDER_TITLES, ROLE_TITLES
@@ -93,6 +93,12 @@ class RedeemCodeForm(BaseForm):
 
 class RolesForm(BaseForm):
     roles = MultiCheckboxField(_l("Rôles"), choices=_choices(ROLE_TITLES))
+
+
+class LanguageForm(BaseForm):
+    """The language switcher of a signed-in person: one button per language, and the page to go back to."""
+    lang = SelectField(choices=list(LANGUAGE_NAMES.items()), validate_choice=True)
+    next = HiddenField()
 
 
 class ConfirmForm(BaseForm):

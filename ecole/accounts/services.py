@@ -12,6 +12,7 @@ from ecole.accounts.passwords import hash_secret, new_code, new_password, verify
 from ecole.core import audit
 from ecole.core.mail import send_mail
 from ecole.core.models import utcnow
+from ecole.core.transactions import take_write_lock, without_write_lock
 from ecole.extensions import db
 
 PROFILE_FIELDS = (
@@ -104,15 +105,19 @@ def register_user(data: dict, *, actor: User | None, password: str | None = None
     phone = normalize_phone(data.get("phone"))
     if not email and not phone:
         raise AccountError(_("Donnez un numéro de téléphone ou une adresse e-mail."))
+    password_hash = None
+    if password is not None:
+        check_password_strength(password)
+        with without_write_lock():  # hashed before the checks that read, so no lock is held meanwhile
+            password_hash = hash_secret(password)
     check_identifiers_free(email, phone)
     user = User(email=email, phone=phone, created_by_id=actor.id if actor else None, session_epoch=0,
                 active=True, must_change_password=False)
     apply_profile(user, data)
     user.role_rows = [UserRole(role=str(role)) for role in roles]
     code = None
-    if password is not None:
-        check_password_strength(password)
-        user.password_hash = hash_secret(password)
+    if password_hash is not None:
+        user.password_hash = password_hash
     db.session.add(user)
     db.session.flush()
     if password is None:
@@ -172,22 +177,26 @@ def update_profile(user: User, data: dict, *, actor: User) -> User:
     return user
 
 
-def set_preferred_language(user: User, lang: str) -> None:
-    """Remember a language chosen with ?lang= on the profile (its own small transaction)."""
+def set_preferred_language(user: User, lang: str, *, actor: User) -> User:
+    """The language a person chose with the switcher: their pages and their notices use it.
+    (Nothing to audit: only the person themself changes it, `actor` is them.)"""
     user.locale = lang
-    db.session.commit()
+    db.session.flush()
+    return user
 
 
 # --- sign-in and passwords ---------------------------------------------------------------
 
 def authenticate(identifier: str, password: str) -> User | None:
     """The active account matching identifier and password, else None (same cost either way)."""
-    user = find_by_identifier(identifier)
-    if user is None or not user.active:
-        verify_secret(None, password)
-        return None
-    if not verify_secret(user.password_hash, password):
-        return None
+    with without_write_lock():  # Argon2 is slow on purpose: other people's writes go on meanwhile
+        user = find_by_identifier(identifier)
+        if user is None or not user.active:
+            verify_secret(None, password)
+            return None
+        if not verify_secret(user.password_hash, password):
+            return None
+    take_write_lock()
     user.last_login_at = utcnow()
     return user
 

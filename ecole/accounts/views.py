@@ -1,11 +1,12 @@
 """Sign-in, registration, password recovery, the profile, and registration on someone's behalf."""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from ecole.accounts import services
 from ecole.accounts.forms import (
     ForgotPasswordForm,
+    LanguageForm,
     LoginForm,
     PasswordChangeForm,
     PersonForm,
@@ -14,10 +15,10 @@ from ecole.accounts.forms import (
     RegistrationForm,
 )
 from ecole.accounts.services import AccountError
-from ecole.core.access import login_required, safe_next, staff_required
+from ecole.core.access import is_safe_next, login_required, safe_next, staff_required
 from ecole.core.forms import form_status
 from ecole.extensions import db, limiter
-from ecole.i18n import current_language
+from ecole.i18n import current_language, remember_in_cookie
 
 auth = Blueprint("auth", __name__)
 account = Blueprint("account", __name__, url_prefix="/account")
@@ -138,6 +139,23 @@ def profile():
             flash(_("Votre profil est enregistré."), "success")
             return redirect(url_for("account.profile", lang=current_user.locale))
     return render_template("accounts/profile.html", form=form), form_status(form)
+
+
+@account.route("/language", methods=["POST"])
+@login_required
+def language():
+    """The language switcher of a signed-in person: a deliberate choice, so it becomes their preferred
+    language (that of their notices) as well as this browser's. A `?lang=` link only sets the cookie."""
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        abort(400)  # only the switcher's buttons post here: anything else is not a person's mistake
+    services.set_preferred_language(current_user, form.lang.data, actor=current_user)
+    db.session.commit()
+    back = form.next.data or ""
+    # (no control characters: a CR/LF would end in a Location header)
+    response = redirect(back if is_safe_next(back) and back.isprintable() else url_for("main.home"))
+    remember_in_cookie(response, form.lang.data)
+    return response
 
 
 @account.route("/password", methods=["GET", "POST"])

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 
 from ecole.catalogue import loader
 from ecole.catalogue.loader import CourseData, LessonData
@@ -263,7 +264,11 @@ def mark_lesson(user, lesson: Lesson, done: bool) -> None:
     row = db.session.scalar(db.select(LessonProgress).where(
         LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id))
     if done and row is None:
-        db.session.add(LessonProgress(user_id=user.id, lesson_id=lesson.id))
+        try:
+            with db.session.begin_nested():  # the same lesson marked from two devices at once: one row
+                db.session.add(LessonProgress(user_id=user.id, lesson_id=lesson.id))
+        except IntegrityError:
+            pass
     elif not done and row is not None:
         db.session.delete(row)
     db.session.flush()

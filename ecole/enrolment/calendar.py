@@ -67,6 +67,11 @@ def feed_ics(user, lang: str) -> bytes:
     return calendar.to_ical()
 
 
+def current_token(user) -> str | None:
+    """The feed address's token if the person asked for one (a GET shows it, never creates it)."""
+    return db.session.scalar(select(CalendarFeed.token).where(CalendarFeed.user_id == user.id))
+
+
 def feed_token(user, *, renew: bool = False) -> str:
     feed = db.session.scalar(select(CalendarFeed).where(CalendarFeed.user_id == user.id))
     if feed is None:

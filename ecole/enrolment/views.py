@@ -96,10 +96,11 @@ def enrol(session_id: int):
         except EnrolmentError as error:
             _fail(error)
         else:
+            status = S(enrolment.status)  # as enrolled: after the commit, a cancellation may already have followed
             db.session.commit()
             flash({S.CONFIRMED: _("Votre place est confirmée."),
                    S.WAITLISTED: _("La session est complète : vous êtes sur la liste d’attente."),
-                   S.REQUESTED: _("Votre demande est envoyée : l’école va l’examiner.")}[S(enrolment.status)], "success")
+                   S.REQUESTED: _("Votre demande est envoyée : l’école va l’examiner.")}[status], "success")
     return redirect(url_for("sessions.show", session_id=session.id))
 
 
@@ -401,7 +402,7 @@ def my_training():
                        for m in e.session.meetings if m.ends_at >= now), key=lambda pair: pair[0].starts_at)
     return render_template("enrolment/my_training.html", current=current, past=past, upcoming=upcoming[:10],
                            positions=positions, now=now, form=ConfirmForm(),
-                           feed_token=calendar.feed_token(current_user) if request.args.get("feed") else None)
+                           feed_token=calendar.current_token(current_user) if request.args.get("feed") else None)
 
 
 @training.route("/me/calendar", methods=["POST"])

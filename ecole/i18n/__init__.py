@@ -114,24 +114,29 @@ def switch_url(lang: str) -> str:
     return request.script_root + request.path + "?" + urlencode([*args, ("lang", lang)])
 
 
+def switch_next() -> str:
+    """Where the signed-in switcher's form comes back to: this page without its `?lang=`."""
+    if request.url_rule is None or request.method != "GET":
+        return url_for("main.home")
+    args = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+    return request.script_root + request.path + ("?" + urlencode(args) if args else "")
+
+
+def remember_in_cookie(response, lang: str) -> None:
+    """The language this browser chose. A link (`?lang=`) changes only this; the switcher of a
+    signed-in person also changes their profile (accounts.views.language): a GET never writes."""
+    response.set_cookie(
+        COOKIE, lang, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True,
+        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+    )
+
+
 def init_app(app: Flask) -> None:
-    @app.before_request
-    def remember_language_in_profile():
-        # Before the view, so that the page (a profile form, say) already shows the new choice.
-        chosen = supported(request.args.get("lang"))
-        if chosen and current_user.is_authenticated and current_user.locale != chosen:
-            from ecole.accounts.services import set_preferred_language
-
-            set_preferred_language(current_user, chosen)
-
     @app.after_request
     def remember_language_in_cookie(response):
         chosen = g.get("lang_chosen")
         if chosen and request.cookies.get(COOKIE) != chosen:
-            response.set_cookie(
-                COOKIE, chosen, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True,
-                secure=app.config.get("SESSION_COOKIE_SECURE", False),
-            )
+            remember_in_cookie(response, chosen)
         return response
 
     app.jinja_env.globals.update(
@@ -139,6 +144,7 @@ def init_app(app: Flask) -> None:
         current_language=current_language,
         direction=direction,
         switch_url=switch_url,
+        switch_next=switch_next,
         list_sep=list_separator,
     )
     app.jinja_env.filters.update(

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from ecole.accounts.models import Role, User
 from ecole.catalogue.models import LOCALES, Course
 from ecole.core.audit import ACTION_TITLES, record
+from ecole.core.transactions import lock_row
 from ecole.extensions import db
 from ecole.sessions.models import CourseSession, Meeting, QuotaKind, SeatQuota, SessionStatus, Venue, session_trainers
 
@@ -114,6 +115,8 @@ def _venue(data: SessionData) -> Venue:
 def save_session(session: CourseSession | None, data: SessionData, *, actor: User) -> CourseSession:
     if not actor.is_admin and actor.id not in data.trainer_ids:
         data.trainer_ids = [*data.trainer_ids, actor.id]  # a trainer schedules their own sessions
+    if session is not None:
+        lock_row(session)  # enrolment's lock: the seats taken cannot change while capacity is checked
     problems = _check(data, session)
     if problems:
         raise SessionError(problems)
@@ -162,6 +165,7 @@ def add_meeting(session: CourseSession, starts_at: datetime, ends_at: datetime, 
                 actor: User, force: bool = False) -> Meeting:
     if ends_at <= starts_at:
         raise SessionError([("ends_at", _("La fin doit suivre le début."))])
+    lock_row(session)  # its dates decide whether enrolment is open: enrolment's lock
     found = conflicts(session, starts_at, ends_at)
     if found and not force:
         raise Conflict(found)
@@ -175,6 +179,7 @@ def add_meeting(session: CourseSession, starts_at: datetime, ends_at: datetime, 
 
 
 def delete_meeting(session: CourseSession, meeting: Meeting, *, actor: User) -> None:
+    lock_row(session)
     starts_at = meeting.starts_at
     db.session.delete(meeting)
     db.session.flush()
@@ -190,6 +195,7 @@ def _sync_dates(session: CourseSession) -> None:
 
 
 def publish(session: CourseSession, *, actor: User) -> CourseSession:
+    lock_row(session)
     if session.status != SessionStatus.DRAFT:
         raise SessionError([("status", _("Seule une session en brouillon peut être publiée."))])
     if not session.meetings:
@@ -201,6 +207,7 @@ def publish(session: CourseSession, *, actor: User) -> CourseSession:
 
 
 def complete(session: CourseSession, *, actor: User) -> CourseSession:
+    lock_row(session)
     if session.status != SessionStatus.PUBLISHED:
         raise SessionError([("status", _("Seule une session publiée peut être clôturée."))])
     session.status = SessionStatus.COMPLETED.value

@@ -51,10 +51,11 @@ def _assert_profile(page: Page) -> None:
 
 
 def _switch_language(page: Page, lang: str) -> None:
-    """Click the header's link for `lang`, then check the choice holds on pages without ?lang=."""
+    """Click the header's button for `lang` (signed in: a form that saves the choice in the profile),
+    then check the choice holds on pages without ?lang=."""
     with page.expect_navigation():
-        page.locator(f'nav.langs a[hreflang="{lang}"]').click()
-    assert path_of(page) == f"/account?lang={lang}"
+        page.locator(f'nav.langs button[value="{lang}"]').click()
+    assert path_of(page) == "/account"
     assert_language(page, lang)
     _assert_profile(page)
     assert_fonts_render(page)
