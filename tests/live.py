@@ -72,7 +72,9 @@ class LiveSchool:
                if key not in ("REDIS_URL", "MAIL_SERVER", "FLASK_APP", "FLASK_DEBUG", "TEST_DATABASE_URL")}
         env.update({
             "ECOLE_ENV": "development", "SECRET_KEY": secrets.token_urlsafe(24), "DATABASE_URL": url,
-            "ECOLE_STORAGE_DIR": storage, "PYTHONUNBUFFERED": "1", **self.extra_env,
+            "ECOLE_STORAGE_DIR": storage, "PYTHONUNBUFFERED": "1",
+            # Rate limits counted in this school's own file (the embedded default, shared by its workers).
+            "RATELIMIT_STORAGE_URI": f"ecole-sqlite://{self.tmp / 'ratelimit.sqlite3'}", **self.extra_env,
         })
         self.server = Server("Ecole (live test)", "wsgi:app", env, self.tmp / "gunicorn.log", ready_path="/healthz",
                              workers=self.workers)
