@@ -72,6 +72,9 @@ class TestingConfig(Config):
     SECRET_KEY = "testing"
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
     LOGIN_RATE_LIMIT = "10000 per minute"  # the rate-limit tests set the real limit for themselves
+    # Flask-Limiter keeps one store for the last app bound: apps that tests make must not share a
+    # file between test processes (tests/conftest.py gives the suite's app a SQLite file of its own).
+    RATELIMIT_STORAGE_URI = "memory://"
     PASSWORD_HASH_FAST = True  # cheap Argon2 parameters: the suite hashes hundreds of passwords
 
 
