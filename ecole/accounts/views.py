@@ -25,9 +25,13 @@ account = Blueprint("account", __name__, url_prefix="/account")
 people = Blueprint("people", __name__, url_prefix="/people")
 
 
-def _failed_attempt(response) -> bool:
-    # Only failed sign-ins count towards the limit (a success redirects).
-    return response.status_code != 302
+# Sign-in and code limits count every attempt when it arrives (an atomic increment, so parallel
+# requests cannot all slip under the limit, as "check now, count after the answer" let them), and a
+# success gives its attempt back: only failures use up the limit, and a school's many people
+# signing in from one address are not held back.
+def _give_attempt_back() -> None:
+    for request_limit in limiter.current_limits:
+        limiter.storage.incr(request_limit.key, request_limit.limit.get_expiry(), amount=-1)
 
 
 def _account_key() -> str:
@@ -40,8 +44,8 @@ def _login_limit() -> str:
 
 
 @auth.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed_attempt)
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed_attempt, key_func=_account_key)
+@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_account_key)
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next())
@@ -52,6 +56,7 @@ def login():
             session.clear()  # no session fixation: a new session starts at sign-in
             login_user(user, remember=form.remember.data)
             db.session.commit()
+            _give_attempt_back()
             if user.must_change_password:
                 flash(_("Choisissez votre propre mot de passe avant de continuer."), "info")
                 return redirect(url_for("account.password"))
@@ -130,8 +135,8 @@ def forgot_password():
 
 
 @auth.route("/password/code", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed_attempt)
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed_attempt, key_func=_account_key)
+@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_account_key)
 def redeem_code():
     form = RedeemCodeForm()
     if form.validate_on_submit():
@@ -143,6 +148,7 @@ def redeem_code():
         else:
             db.session.commit()  # the new password, or the wrong attempt counted against the codes
             if user is not None:
+                _give_attempt_back()
                 flash(_("Votre mot de passe est changé. Connectez-vous avec le nouveau."), "success")
                 return redirect(url_for("auth.login"))
             form.form_errors.append(services.wrong_code_message())

@@ -66,6 +66,26 @@ def test_sign_in_limits_hold_across_workers_and_spellings(live_school):
     assert statuses.count(400) <= 10 and statuses.count(400) + statuses.count(429) == 30, statuses
     assert statuses[:10] == [400] * 10 and set(statuses[10:]) == {429}, statuses
 
+    # 30 at once from another address (6 browsers, 5 attempts each): counted as they arrive, so
+    # parallel requests cannot all slip under the limit.
+    browsers = [school.client(source="127.0.0.20") for _ in range(6)]
+    tokens = [browser.csrf("/login") for browser in browsers]
+    barrier = threading.Barrier(len(browsers))
+    burst: list[int] = []
+
+    def attempts(index: int) -> None:
+        barrier.wait()
+        for n in range(5):
+            burst.append(browsers[index].post("/login", {"identifier": f"burst{index}-{n}@example.org",
+                                                         "password": "wrong password"}, token=tokens[index]).status)
+
+    threads = [threading.Thread(target=attempts, args=(index,)) for index in range(len(browsers))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert len(burst) == 30 and burst.count(400) == 10 and burst.count(429) == 20, burst
+
     # One account, four spellings, from four other addresses: still one count.
     browsers = [school.client(source=f"127.0.0.{n}") for n in range(2, 6)]
     tokens = [browser.csrf("/login") for browser in browsers]
