@@ -9,6 +9,8 @@ from ecole.i18n import LANGUAGE_NAMES
 
 # The rule itself, not "invalid length": the other rules (common passwords…) are the service's.
 NEW_PASSWORD_LENGTH = Length(min=8, max=200, message=_l("Le mot de passe doit contenir entre 8 et 200 caractères."))
+NEW_PASSWORD_RULE = _l("Pas un mot de passe très courant, ni votre numéro de téléphone, votre adresse e-mail "
+                       "ou votre nom.")
 
 
 def _choices(titles: dict, blank=None):
@@ -53,6 +55,7 @@ class ProfileFields(BaseForm):
 
 class RegistrationForm(ProfileFields):
     password = PasswordField(_l("Mot de passe (8 caractères au moins)"), [REQUIRED, NEW_PASSWORD_LENGTH],
+                             description=NEW_PASSWORD_RULE,
                              render_kw={"autocomplete": "new-password"})
     confirm = PasswordField(_l("Confirmez le mot de passe"),
                             [REQUIRED, EqualTo("password", message=_l("Les deux mots de passe ne sont pas identiques."))],
@@ -71,6 +74,7 @@ class PasswordChangeForm(BaseForm):
     current = PasswordField(_l("Mot de passe actuel"), [REQUIRED, Length(max=200)],
                             render_kw={"autocomplete": "current-password"})
     password = PasswordField(_l("Nouveau mot de passe (8 caractères au moins)"), [REQUIRED, NEW_PASSWORD_LENGTH],
+                             description=NEW_PASSWORD_RULE,
                              render_kw={"autocomplete": "new-password"})
     confirm = PasswordField(_l("Confirmez le nouveau mot de passe"),
                             [REQUIRED, EqualTo("password", message=_l("Les deux mots de passe ne sont pas identiques."))],
@@ -88,6 +92,7 @@ class RedeemCodeForm(BaseForm):
     code = StringField(_l("Code à usage unique"), [REQUIRED, Length(max=20)],
                        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code", "dir": "ltr"})
     password = PasswordField(_l("Nouveau mot de passe (8 caractères au moins)"), [REQUIRED, NEW_PASSWORD_LENGTH],
+                             description=NEW_PASSWORD_RULE,
                              render_kw={"autocomplete": "new-password"})
     confirm = PasswordField(_l("Confirmez le nouveau mot de passe"),
                             [REQUIRED, EqualTo("password", message=_l("Les deux mots de passe ne sont pas identiques."))],
