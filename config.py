@@ -66,9 +66,11 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session: trainees keep pages open for hours
 
-    # Rate limits: in memory by default, Redis when REDIS_URL is set (shared between servers).
+    # Rate limits are counted in a store that every process sees: Redis when REDIS_URL is set
+    # (shared between servers), else a SQLite file in the instance folder (shared by the
+    # processes of one machine; ecole/core/ratelimit.py). RATELIMIT_STORAGE_URI overrides both.
     RATELIMIT_ENABLED = True
-    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL") or None
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_RATE_LIMIT = os.environ.get("ECOLE_LOGIN_RATE_LIMIT", "10 per minute")
     # Public handouts are printed once per version and then served from a file; the limit keeps a
@@ -97,6 +99,9 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
     LOGIN_RATE_LIMIT = "10000 per minute"  # the rate-limit tests set the real limit for themselves
     HANDOUT_RATE_LIMIT = "10000 per minute"
+    # Flask-Limiter keeps one store for the last app bound: apps that tests make must not share a
+    # file between test processes (tests/conftest.py gives the suite's app a SQLite file of its own).
+    RATELIMIT_STORAGE_URI = "memory://"
     PASSWORD_HASH_FAST = True  # cheap Argon2 parameters: the suite hashes hundreds of passwords
 
 

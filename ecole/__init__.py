@@ -39,6 +39,9 @@ def create_app(config_class=None) -> Flask:
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
+    from ecole.core import ratelimit
+
+    ratelimit.init_app(app)  # the default store, shared by the server's processes
     limiter.init_app(app)
 
     from ecole import i18n

@@ -65,9 +65,13 @@ def database_url(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
+    limits_dir = tmp_path_factory.mktemp("limits")
+
     class Config(TestingConfig):
         SQLALCHEMY_DATABASE_URI = database_url
         STORAGE_DIR = str(tmp_path_factory.mktemp("storage"))
+        # The embedded default store (a SQLite file), one per test process.
+        RATELIMIT_STORAGE_URI = f"ecole-sqlite://{limits_dir / 'ratelimit.sqlite3'}"
 
     _reset_database(database_url)
     application = create_app(Config)

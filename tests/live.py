@@ -91,7 +91,9 @@ class LiveSchool:
                if key not in ("REDIS_URL", "MAIL_SERVER", "FLASK_APP", "FLASK_DEBUG", "TEST_DATABASE_URL")}
         env.update({
             "ECOLE_ENV": "development", "SECRET_KEY": secrets.token_urlsafe(24), "DATABASE_URL": url,
-            "ECOLE_STORAGE_DIR": storage, "PYTHONUNBUFFERED": "1", **self.extra_env,
+            "ECOLE_STORAGE_DIR": storage, "PYTHONUNBUFFERED": "1",
+            # Rate limits counted in this school's own file (the embedded default, shared by its workers).
+            "RATELIMIT_STORAGE_URI": f"ecole-sqlite://{self.tmp / 'ratelimit.sqlite3'}", **self.extra_env,
         })
         kind = FlaskDevServer if self.server_kind == "flask" else Server
         self.server = kind("Ecole (live test)", "wsgi:app", env, self.tmp / f"{self.server_kind}.log",
@@ -132,15 +134,16 @@ class LiveSchool:
             finally:
                 db.session.remove()
 
-    def client(self) -> "LiveClient":
-        return LiveClient(self.base_url)
+    def client(self, source: str | None = None) -> "LiveClient":
+        """A new browser; `source` (e.g. "127.0.0.2") makes it come from another loopback address."""
+        return LiveClient(self.base_url, source=source)
 
 
 class LiveClient:
     """One browser: its own cookies, CSRF tokens taken from the pages it reads."""
 
-    def __init__(self, base_url: str):
-        self.base_url = base_url
+    def __init__(self, base_url: str, source: str | None = None):
+        self.base_url, self.source = base_url, source
         self.cookies: dict[str, str] = {}
 
     def _send(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
@@ -148,7 +151,8 @@ class LiveClient:
         all_headers = {"User-Agent": USER_AGENT, **(headers or {})}
         if self.cookies:
             all_headers["Cookie"] = cookie_header(self.cookies)
-        response = request(self.base_url, method, path, headers=all_headers, body=body, timeout=timeout)
+        response = request(self.base_url, method, path, headers=all_headers, body=body, timeout=timeout,
+                           source=self.source)
         self.cookies.update(response.cookies())
         return response
 
