@@ -297,8 +297,8 @@ def complete(session_id: int):
     if request.method == "POST" and form.validate_on_submit():
         try:
             session_services.complete(session, actor=current_user)
-        except SessionError as error:
-            _fail(error)
+        except SessionError:
+            db.session.rollback()  # the page below says why
         else:
             db.session.commit()
             flash(_("La session est clôturée."), "success")
