@@ -24,7 +24,7 @@ from ecole.enrolment.models import Enrolment, EnrolmentEvent
 from ecole.enrolment.models import EnrolmentStatus as S
 from ecole.enrolment.services import EnrolmentError
 from ecole.extensions import db
-from ecole.i18n import current_language
+from ecole.i18n import current_language, format_datetime
 from ecole.sessions import services as session_services
 from ecole.sessions.forms import MeetingForm, ReasonForm, SessionForm, WalkInForm
 from ecole.sessions.models import CourseSession, EnrolmentWindow, Meeting, SessionStatus
@@ -89,8 +89,6 @@ def show(session_id: int):
 def window_text(session: CourseSession, now) -> str:
     """Whether enrolment is open, and if not why, in one sentence: what the public page says and
     what "Publier" tells staff come from the same rule (CourseSession.enrolment_state)."""
-    from ecole.i18n import format_datetime
-
     state = session.enrolment_state(now)
     if session.is_finished:
         return _("Cette session est terminée.")
