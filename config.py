@@ -38,13 +38,27 @@ def _unique(hosts: list[str]) -> list[str]:
     return list(dict.fromkeys(host for host in hosts if host))
 
 
+def base_url(environ) -> str:
+    """ECOLE_BASE_URL, else the address `make run` serves on (it passes HOST and PORT): QR codes,
+    calendar files and handouts must point where the school's server answers."""
+    if environ.get("ECOLE_BASE_URL"):
+        return environ["ECOLE_BASE_URL"].rstrip("/")
+    host = environ.get("HOST") or "127.0.0.1"
+    port = environ.get("PORT") or "5000"
+    if host in ("0.0.0.0", "::"):  # every interface: this machine is the one address sure to answer
+        host = "127.0.0.1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address in a URL
+    return f"http://{host}:{port}"
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{ROOT / 'instance' / 'ecole.sqlite3'}")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
     STORAGE_DIR = os.environ.get("ECOLE_STORAGE_DIR", str(ROOT / "instance" / "storage"))
     COURSES_DIR = os.environ.get("ECOLE_COURSES_DIR", str(ROOT / "courses"))
-    BASE_URL = os.environ.get("ECOLE_BASE_URL", "http://127.0.0.1:5000")
+    BASE_URL = base_url(os.environ)
     TRUSTED_HOSTS = _trusted_hosts(BASE_URL, development=True)
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
 

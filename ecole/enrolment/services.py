@@ -104,6 +104,8 @@ def enrol(session: CourseSession, user: User, *, actor: User | None, walk_in: bo
     """Ask for a seat. Staff enrolling someone on the spot skip the window and the approval."""
     lock_row(session)
     now = utcnow()
+    if not user.active:  # a deactivated account gets no enrolment and no notice, walk-in or not
+        raise EnrolmentError(_("Ce compte est désactivé : la personne ne peut pas être inscrite."))
     if session.status != SessionStatus.PUBLISHED:
         raise EnrolmentError(_("Cette session n’est pas ouverte aux inscriptions."))
     if not walk_in and not session.enrolment_open(now):
@@ -178,6 +180,8 @@ def cancel(enrolment: Enrolment, *, actor: User, reason: str = "") -> Enrolment:
     """Cancelled by the trainee (before the start) or by staff (with a reason). A freed seat is offered."""
     _lock(enrolment)
     now = utcnow()
+    if enrolment.session.is_finished:
+        raise EnrolmentError(_("Cette session est terminée : l’inscription ne peut plus être annulée."))
     if not enrolment.can_cancel(actor, now):
         raise EnrolmentError(_("Vous ne pouvez pas annuler cette inscription."))
     by_staff = actor.id != enrolment.user_id
@@ -310,6 +314,24 @@ def cancel_session(session: CourseSession, reason: str, *, actor: User) -> int:
     record("session.cancel", session, actor=actor, reason=reason, enrolments=count)
     db.session.flush()
     return count
+
+
+def restore(enrolment: Enrolment, *, actor: User, now: datetime | None = None) -> Enrolment:
+    """Undo a trainee's own cancellation, minutes later (Enrolment.can_restore). It goes back through
+    the state machine like a new request (cancelled → requested → a free seat or the waitlist), so it
+    races safely with whoever took the seat meanwhile: nobody is pushed out, the person may wait."""
+    take_write_lock()
+    now = now or utcnow()
+    if not enrolment.can_restore(actor, now):
+        raise EnrolmentError(_("Cette annulation ne peut plus être défaite."))
+    before = db.session.scalar(select(EnrolmentEvent.from_status).where(
+        EnrolmentEvent.enrolment_id == enrolment.id, EnrolmentEvent.to_status == S.CANCELLED.value)
+        .order_by(EnrolmentEvent.at.desc(), EnrolmentEvent.id.desc()).limit(1))
+    move(enrolment, S.REQUESTED, actor=actor, reason="undo", cancel_reason="", offer_expires_at=None)
+    if before != S.REQUESTED:  # a request still awaiting the school's approval goes back to waiting
+        place(enrolment, actor=actor)
+    db.session.flush()
+    return enrolment
 
 
 def set_result(enrolment: Enrolment, completed: bool, *, actor: User) -> Enrolment:
