@@ -274,10 +274,13 @@ def update_profile(user: User, data: dict, *, actor: User) -> User:
     if not email and not phone:
         raise AccountError(_("Donnez un numéro de téléphone ou une adresse e-mail."))
     check_identifiers_free(email, phone, exclude=user)
+    before = {name: getattr(user, name) for name in ("email", "phone", *PROFILE_FIELDS)}
     user.email, user.phone = email, phone
     apply_profile(user, data)
-    if actor.id != user.id:
-        audit.record("user.update", user, actor=actor)
+    changed = [name for name, value in before.items() if getattr(user, name) != value]
+    if actor.id != user.id and changed:
+        # Which fields, not their values: the log is read by every administrator.
+        audit.record("user.update", user, actor=actor, fields=changed)
     db.session.flush()
     return user
 

@@ -6,6 +6,7 @@ from babel import Locale, dates, lists, numbers
 from flask import Flask, current_app, g, has_request_context, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
+from markupsafe import Markup
 
 LANGUAGE_NAMES = {"fr": "Français", "ar": "العربية", "zgh": "ⵜⴰⵎⴰⵣⵉⵖⵜ"}
 COOKIE = "lang"
@@ -106,6 +107,16 @@ def format_list(items) -> str:
         return ", ".join(items)
 
 
+def render_in(lang: str | None, template: str, **context) -> Markup:
+    """Part of a page in another language than the page's: what staff print or read out for a person
+    is in that person's language, while the page around it stays in the reader's."""
+    from flask import render_template
+    from flask_babel import force_locale
+
+    with force_locale(supported(lang) or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        return Markup(render_template(template, **context))
+
+
 def switch_url(lang: str) -> str:
     """The current page in another language (works without JavaScript)."""
     if request.url_rule is None or request.method != "GET":
@@ -146,6 +157,7 @@ def init_app(app: Flask) -> None:
         switch_url=switch_url,
         switch_next=switch_next,
         list_sep=list_separator,
+        render_in=render_in,
     )
     app.jinja_env.filters.update(
         date=format_date, datetime=format_datetime, time=format_time, when=format_when, number=format_number, list=format_list,
