@@ -95,11 +95,26 @@ def format_number(value) -> str:
     return numbers.format_decimal(value, locale=formatting_locale())
 
 
+# CLDR has no list patterns for zgh (Babel falls back to root's "a, b, c", which drops the
+# conjunction); Tamazight joins the last two items with ⴷ « et » (GLOSSARY.md).
+LIST_PATTERNS = {"zgh": {"2": "{0} ⴷ {1}", "start": "{0}, {1}", "middle": "{0}, {1}", "end": "{0} ⴷ {1}"}}
+
+
 def format_list(items) -> str:
-    """«a, b and c» with each language's separators (Arabic «،» and «و»)."""
+    """«a, b and c» with each language's separators (Arabic «،» and «و», Tamazight «ⴷ»)."""
     items = [str(item) for item in items]
     if not items:
         return ""
+    patterns = LIST_PATTERNS.get(current_language())
+    if patterns is not None:
+        if len(items) == 1:
+            return items[0]
+        if len(items) == 2:
+            return patterns["2"].format(*items)
+        text = patterns["end"].format(items[-2], items[-1])
+        for item in reversed(items[1:-2]):
+            text = patterns["middle"].format(item, text)
+        return patterns["start"].format(items[0], text)
     try:
         return lists.format_list(items, style="standard", locale=formatting_locale())
     except (KeyError, ValueError):
