@@ -78,6 +78,20 @@ def test_the_notice_subject_says_the_same(app):
             assert not [word for word in COURTESY[lang] if word in str(SUBJECT)]
 
 
+def test_no_translation_adds_courtesy_the_french_does_not_have(catalogues):
+    bad = []
+    for message in catalogues["fr"]:
+        if not message.id:
+            continue
+        french = " ".join(message.id) if isinstance(message.id, tuple) else message.id
+        if re.search(r"Merci|Bonjour|Désolé|Bienvenue|Hélas", french):
+            continue
+        for lang in ("ar", "zgh"):
+            for text in strings(catalogues[lang].get(message.id, context=message.context)):
+                bad += [(lang, word, text) for word in COURTESY[lang] if word in text and word not in french]
+    assert not bad, bad[:5]
+
+
 # --- Arabic plurals: zero takes the « لا … » form ---------------------------------------------
 
 def test_arabic_plural_zero_says_la_not_the_number(catalogues):
