@@ -91,3 +91,13 @@ def test_an_index_built_before_lessons_were_searched_is_refreshed_on_import(scho
     db.session.commit()
     assert "safran-taliouine" in report.unchanged  # the texts did not change, only the index
     assert len(db.session.get(Course, course.id).search_text) > 1000
+
+
+@pytest.mark.parametrize("lang,joined", [
+    ("zgh", '<span lang="ar">العربية</span> ⴷ <span lang="zgh">ⵜⴰⵎⴰⵣⵉⵖⵜ</span>'),
+    ("fr", '<span lang="ar">العربية</span> et <span lang="zgh">ⵜⴰⵎⴰⵣⵉⵖⵜ</span>'),
+    ("ar", '<span lang="ar">العربية</span> و<span lang="zgh">ⵜⴰⵎⴰⵣⵉⵖⵜ</span>'),
+])
+def test_lists_of_linked_or_marked_items_get_their_conjunction(client, school, lang, joined):
+    html = client.get(f"/courses/safran-taliouine?lang={lang}").get_data(as_text=True)
+    assert joined in html

@@ -128,6 +128,16 @@ def test_lists_get_their_conjunction(app, lang, items, expected):
         assert format_list(items) == expected
 
 
+@pytest.mark.parametrize("lang", ["fr", "ar", "zgh"])
+@pytest.mark.parametrize("length", [1, 2, 3, 4, 5])
+def test_a_list_written_in_a_template_loop_reads_like_format_list(app, lang, length):
+    items = [f"item{i}" for i in range(length)]
+    template = app.jinja_env.from_string(
+        "{% for item in items %}{{ item }}{% if not loop.last %}{{ list_sep(loop) }}{% endif %}{% endfor %}")
+    with app.test_request_context(f"/?lang={lang}"), force_locale(lang):
+        assert template.render(items=items) == format_list(items)
+
+
 # --- technical names ---------------------------------------------------------------------------
 
 TECHNICAL = ("PDF", "CSV", "Markdown", "UTF-8", ".ics", "SMS", "YAML", "XLSX")
