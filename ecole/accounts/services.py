@@ -371,7 +371,7 @@ def send_reset_email(identifier: str) -> None:
     code = _issue_code(user, channel="email", actor=None)
     db.session.flush()
     with force_locale(user.locale):
-        subject = _("Ecole : votre code pour choisir un nouveau mot de passe")
+        subject = _("École : votre code pour choisir un nouveau mot de passe")
         body = _(
             "Bonjour,\n\nVotre code est : %(code)s\nIl est valable 48 heures. Ouvrez la page "
             "« Mot de passe oublié » puis « J’ai un code », et saisissez-le avec votre adresse e-mail.\n\n"

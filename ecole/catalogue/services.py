@@ -116,9 +116,12 @@ def _lesson_text(row: LessonText | None, lang: str, data: LessonData) -> LessonT
 
 
 def search_text(data: CourseData) -> str:
-    parts = [data.slug, *data.titles.values(), *data.summaries.values(), *data.objectives.values()]
+    parts = [data.slug, *data.titles.values(), *data.summaries.values(), *data.descriptions.values(),
+             *data.objectives.values()]
     for lesson in data.lessons:
+        # Lesson texts too: a word a trainee remembers from a lesson finds its course, in any language.
         parts.extend(lesson.titles.values())
+        parts.extend(lesson.bodies.values())
     return fold(" \n ".join(parts))
 
 
@@ -159,6 +162,9 @@ def import_catalogue(root: Path, *, actor) -> ImportReport:
             report.created.append(data.slug)
         elif course_to_data(course) == data:
             report.unchanged.append(data.slug)
+            if course.search_text != search_text(data):
+                # Same texts, older index (what it covers has grown): refresh it, and the cache version.
+                course.search_text, course.updated_at = search_text(data), utcnow()
             continue
         else:
             report.updated.append(data.slug)

@@ -52,7 +52,7 @@ def session_ics(session: CourseSession, lang: str) -> bytes:
 
 
 def feed_ics(user, lang: str) -> bytes:
-    calendar = _calendar("Ecole — EPDR")
+    calendar = _calendar("École — EPDR")
     stamp = utcnow()
     enrolments = db.session.scalars(select(Enrolment).where(
         Enrolment.user_id == user.id,

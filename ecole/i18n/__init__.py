@@ -2,7 +2,7 @@
 from datetime import date, datetime
 from urllib.parse import urlencode
 
-from babel import Locale, dates, lists, numbers
+from babel import Locale, dates, numbers
 from flask import Flask, current_app, g, has_request_context, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
@@ -88,23 +88,45 @@ def format_when(value: datetime | None) -> str:
     return format_date(value, "long") + list_separator() + format_time(value, "short")
 
 
-def list_separator() -> str:
-    return "، " if current_language() == "ar" else ", "
+def list_separator(loop=None) -> str:
+    """What goes between two items: a comma, or, given the Jinja `loop` of a list, the language's « and »
+    before its last item (for lists whose items carry markup, which `format_list` would escape)."""
+    if loop is None:
+        return "، " if current_language() == "ar" else ", "
+    key = "2" if loop.length == 2 else "end" if loop.revindex == 2 else "start" if loop.first else "middle"
+    return list_patterns()[key].replace("{0}", "", 1).replace("{1}", "", 1)
 
 
 def format_number(value) -> str:
     return numbers.format_decimal(value, locale=formatting_locale())
 
 
+# CLDR has no list patterns for zgh (Babel falls back to root's "a, b, c", which drops the
+# conjunction); Tamazight joins the last two items with ⴷ « et » (GLOSSARY.md).
+LIST_PATTERNS = {"zgh": {"2": "{0} ⴷ {1}", "start": "{0}, {1}", "middle": "{0}, {1}", "end": "{0} ⴷ {1}"}}
+
+
+def list_patterns() -> dict[str, str]:
+    """CLDR's "standard" list patterns of the current language: keys "2", "start", "middle", "end"."""
+    lang = current_language()
+    if lang in LIST_PATTERNS:
+        return LIST_PATTERNS[lang]
+    patterns = formatting_locale().list_patterns["standard"]
+    return {key: patterns[key] for key in ("2", "start", "middle", "end")}
+
+
 def format_list(items) -> str:
-    """«a, b and c» with each language's separators (Arabic «،» and «و»)."""
+    """«a, b and c» with each language's separators (Arabic «و», Tamazight «ⴷ»), as CLDR builds it."""
     items = [str(item) for item in items]
-    if not items:
-        return ""
-    try:
-        return lists.format_list(items, style="standard", locale=formatting_locale())
-    except (KeyError, ValueError):
-        return ", ".join(items)
+    if len(items) < 2:
+        return items[0] if items else ""
+    patterns = list_patterns()
+    if len(items) == 2:
+        return patterns["2"].format(*items)
+    text = patterns["end"].format(items[-2], items[-1])
+    for item in reversed(items[1:-2]):
+        text = patterns["middle"].format(item, text)
+    return patterns["start"].format(items[0], text)
 
 
 def render_in(lang: str | None, template: str, **context) -> Markup:

@@ -29,7 +29,7 @@ MESSAGES = {
     "enrolment.cancelled": _l("Votre inscription à « %(course)s » a été annulée par l’école : %(reason)s"),
     "session.cancelled": _l("La session de « %(course)s » (%(when)s, %(place)s) est annulée : %(reason)s"),
 }
-SUBJECT = _l("Ecole : des nouvelles de votre formation")
+SUBJECT = _l("École : des nouvelles de votre formation")
 
 # subject type → function(ids, lang) → {id: {"course": …, "when": …, "place": …}} (sessions register theirs)
 SUBJECT_CONTEXT: dict = {}
