@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 from werkzeug.exceptions import HTTPException
 
+from tests.browser.conftest import MOBILE
 from tests.browser.pages import LANGS
 from tests.conftest import PASSWORD, ROLES
 from tests.core.test_crawler import crawl
@@ -24,15 +25,29 @@ from tests.routes import ROUTES, world_for
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 MAX_PAGES_PER_ROLE = 40  # endpoints, after de-duplication: bounds the run time (each is checked in 3 languages)
+DESKTOP = {"width": 1280, "height": 900}
 NOT_FOUND = "/no-such-page"  # the error page, which no link leads to
 
 AXE_RUN = """
 async (tags) => {
   const result = await axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
-  return result.violations.map(v => ({
+  const violations = result.violations.map(v => ({
     id: v.id, impact: v.impact, help: v.help,
     nodes: v.nodes.map(n => ({target: n.target.join(" "), summary: n.failureSummary, html: n.html.slice(0, 160)})),
   }));
+  // WCAG 2.1's 4.1.1 (Parsing) asks for unique ids; axe-core 4.x dropped that rule along with WCAG 2.2's
+  // removal of 4.1.1, so it is checked here.
+  const seen = new Map();
+  for (const element of document.querySelectorAll("[id]")) {
+    seen.set(element.id, [...(seen.get(element.id) || []), element]);
+  }
+  const duplicates = [...seen.values()].filter(elements => elements.length > 1);
+  if (duplicates.length) {
+    violations.push({id: "duplicate-id", impact: "minor", help: "ids must be unique (WCAG 2.1 4.1.1)",
+      nodes: duplicates.map(elements => ({target: "#" + elements[0].id, summary: `${elements.length} elements`,
+                                          html: elements[0].outerHTML.slice(0, 160)}))});
+  }
+  return violations;
 }
 """
 
@@ -71,37 +86,88 @@ def sign_in(page, person) -> None:
     assert urlsplit(page.url).path != "/login", f"{person.email} could not sign in"
 
 
+REFUSE_JS = """
+() => {
+  // The page's own form (it posts to this very URL), emptied and sent past the browser's own checks,
+  // so that the server answers with its error summary and invalid fields.
+  const form = [...document.querySelectorAll("main form")].find(
+    // getAttribute: a field named "action" or "method" would shadow the form's own properties.
+    f => (f.getAttribute("method") || "").toLowerCase() === "post" && f.querySelector("[type=submit]")
+      && new URL(f.getAttribute("action") || location.href, location.href).pathname === location.pathname);
+  if (!form) return false;
+  form.noValidate = true;
+  for (const field of form.querySelectorAll("input, textarea")) {
+    if (!["hidden", "submit", "button", "checkbox", "radio"].includes(field.type)) field.value = "";
+  }
+  form.dataset.refuse = "";
+  return true;
+}
+"""
+
+
+def check(page, violations: list, **where) -> None:
+    assert page.evaluate("typeof axe") == "object", f"axe-core did not load on {page.url}"
+    for violation in page.evaluate(AXE_RUN, WCAG_21_AA):
+        violations.append({**violation, **where})
+
+
 def report(violations: list[dict]) -> str:
     lines = [f"{len(violations)} WCAG 2.1 AA violation(s) found by axe-core:"]
     for v in violations:
-        lines.append(f"- [{v['role']}, {v['lang']}] {v['url']}: {v['id']} ({v['impact']}): {v['help']}")
+        lines.append(f"- [{v['role']}, {v['lang']}, {v['state']}] {v['url']}: {v['id']} ({v['impact']}): {v['help']}")
         for node in v["nodes"][:3]:
             lines.append(f"    {node['target']}  {node['html']}")
             lines.append("      " + (node["summary"] or "").replace("\n", "\n      "))
     return "\n".join(lines)
 
 
+def own_forms(pages: dict[str, str], world: dict) -> dict[str, str]:
+    """The pages among `pages` whose form posts back to the page itself (from the route table)."""
+    return {endpoint: url for endpoint, url in pages.items()
+            if "POST" in ROUTES.get(endpoint, {}) and ROUTES[endpoint]["POST"].url(world) == url}
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_no_wcag_violation_on_any_page(app, as_role, people, new_context, role):
     world = world_for(people)
     pages = pages_to_check(app, as_role(role), world, role)
-    assert len(pages) >= 4, pages
+    forms = own_forms(pages, world)
+    assert len(pages) >= 4 and forms, pages
 
     context = new_context()
     context.add_init_script(path=str(AXE))
     page = context.new_page()
+    violations: list[dict] = []
     if role != "anonymous":
         sign_in(page, people[role])
+        check(page, violations, role=role, lang="fr", state="signed in (flash)", url=urlsplit(page.url).path)
 
-    violations = []
+    # Every page as it first shows, on a phone (the school's usual screen) in each language, then on a
+    # desktop, whose layout differs (header, menus, tables at full width) by direction only: French
+    # for left to right (as Tamazight), Arabic for right to left.
+    for viewport, langs in ((MOBILE, LANGS), (DESKTOP, ("fr", "ar"))):
+        page.set_viewport_size(viewport)
+        state = f"{viewport['width']}px"
+        for lang in langs:
+            for endpoint, url in pages.items():
+                response = page.goto(with_lang(url, lang))
+                expected = 404 if endpoint == "404" else 200
+                assert response.status == expected, f"{response.status} on {url} ({role}, {lang})"
+                check(page, violations, role=role, lang=lang, state=state, url=url)
+
+    # Every form sent empty: the error summary, messages and invalid fields must be accessible too.
+    page.set_viewport_size(MOBILE)
+    refused = 0
     for lang in LANGS:
-        for endpoint, url in pages.items():
-            response = page.goto(with_lang(url, lang))
-            expected = 404 if endpoint == "404" else 200
-            assert response.status == expected, f"{response.status} on {url} ({role}, {lang})"
-            assert page.evaluate("typeof axe") == "object", f"axe-core did not load on {url}"
-            for violation in page.evaluate(AXE_RUN, WCAG_21_AA):
-                violations.append({**violation, "role": role, "lang": lang, "url": url})
+        for url in forms.values():
+            page.goto(with_lang(url, lang))
+            assert page.evaluate(REFUSE_JS), f"no form posting back to {url}"
+            with page.expect_navigation():
+                page.locator("form[data-refuse] [type=submit]").first.click()
+            refused += page.locator("main [aria-invalid=true], main .errors").count() > 0
+            check(page, violations, role=role, lang=lang, state="form sent empty", url=url)
+    print(f"{role}: {len(pages)} pages, {len(forms)} forms, {refused} refusals shown")
+    assert refused, f"no form showed an error when sent empty ({role}): the error state went unchecked"
     assert not violations, report(violations)
 
 
