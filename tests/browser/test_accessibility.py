@@ -3,7 +3,8 @@ in each language.
 
 The crawl itself is the one of tests/core/test_crawler.py (Flask's test client, so it is cheap); its
 pages are then reduced to one per endpoint (the same template shows the same markup) plus an error
-page, and each is opened in Chromium and checked by axe-core in fr, ar and zgh. One browser for the
+page, and each is opened in Chromium and checked by axe-core: on a phone in fr, ar and zgh, on a
+desktop in fr and ar, and every form of them once more as it comes back refused. One browser for the
 whole run, one context per role.
 
 axe-core is vendored for the tests only (tests/browser/vendor/axe-core/, MPL-2.0). It goes into each
@@ -24,7 +25,6 @@ from tests.routes import ROUTES, world_for
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-MAX_PAGES_PER_ROLE = 40  # endpoints, after de-duplication: bounds the run time (each is checked in 3 languages)
 DESKTOP = {"width": 1280, "height": 900}
 NOT_FOUND = "/no-such-page"  # the error page, which no link leads to
 
@@ -61,14 +61,14 @@ def _endpoint(app, url: str) -> str:
 
 
 def pages_to_check(app, client, world, role: str) -> dict[str, str]:
-    """endpoint → one URL of it, for every HTML page the crawl reaches as `role`."""
+    """endpoint → one URL of it, for every HTML page the crawl reaches as `role`. One per endpoint keeps
+    the run bounded by the number of routes, not by the amount of data (courses, people, sessions)."""
     starts = ["/"] + [route.url(world) for methods in ROUTES.values() for method, route in methods.items()
                       if method == "GET" and route.crawl and role in route.allowed]
     pages: dict[str, str] = {}
     for url, response in crawl(client, starts, "fr"):
         if response.status_code == 200 and response.mimetype == "text/html":
             pages.setdefault(_endpoint(app, url), url)
-    pages = dict(list(pages.items())[:MAX_PAGES_PER_ROLE])
     pages["404"] = NOT_FOUND
     return pages
 
@@ -157,17 +157,17 @@ def test_no_wcag_violation_on_any_page(app, as_role, people, new_context, role):
 
     # Every form sent empty: the error summary, messages and invalid fields must be accessible too.
     page.set_viewport_size(MOBILE)
-    refused = 0
+    unrefused = []
     for lang in LANGS:
         for url in forms.values():
             page.goto(with_lang(url, lang))
             assert page.evaluate(REFUSE_JS), f"no form posting back to {url}"
             with page.expect_navigation():
                 page.locator("form[data-refuse] [type=submit]").first.click()
-            refused += page.locator("main [aria-invalid=true], main .errors").count() > 0
+            if not page.locator("main [aria-invalid=true], main .errors").count():
+                unrefused.append(url)
             check(page, violations, role=role, lang=lang, state="form sent empty", url=url)
-    print(f"{role}: {len(pages)} pages, {len(forms)} forms, {refused} refusals shown")
-    assert refused, f"no form showed an error when sent empty ({role}): the error state went unchecked"
+    assert len(unrefused) < len(forms) * len(LANGS), f"no form showed an error when sent empty ({role}): {unrefused}"
     assert not violations, report(violations)
 
 
