@@ -20,7 +20,14 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{ROOT / 'instance' / 'ecole.sqlite3'}")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # Files: a folder by default (ECOLE_STORAGE_DIR); ECOLE_STORAGE_URL=s3://bucket/prefix puts them
+    # in S3-compatible object storage (see ecole/core/storage.py).
     STORAGE_DIR = os.environ.get("ECOLE_STORAGE_DIR", str(ROOT / "instance" / "storage"))
+    STORAGE_URL = os.environ.get("ECOLE_STORAGE_URL", "")
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")
+    S3_ACCESS_KEY_ID = os.environ.get("AWS_ACCESS_KEY_ID", "")
+    S3_SECRET_ACCESS_KEY = os.environ.get("AWS_SECRET_ACCESS_KEY", "")
+    S3_REGION = os.environ.get("AWS_DEFAULT_REGION", "")
     COURSES_DIR = os.environ.get("ECOLE_COURSES_DIR", str(ROOT / "courses"))
     BASE_URL = os.environ.get("ECOLE_BASE_URL", "http://127.0.0.1:5000")
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
