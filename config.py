@@ -56,6 +56,17 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_RATE_LIMIT = os.environ.get("ECOLE_LOGIN_RATE_LIMIT", "10 per minute")
 
+    # Background jobs (ecole/jobs/): a SQLite queue file by default, Redis when REDIS_URL is set.
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    JOBS_IMMEDIATE = False  # True runs every job inline, at commit (the tests)
+    JOBS_SQLITE_FILE = os.environ.get("ECOLE_JOBS_FILE", str(ROOT / "instance" / "jobs.sqlite3"))
+    # A worker holds a running job for this long; past it, the job is taken to be lost and re-run.
+    JOBS_LEASE_SECONDS = float(os.environ.get("ECOLE_JOBS_LEASE_SECONDS", "300"))
+    JOBS_RETRY_BASE_SECONDS = float(os.environ.get("ECOLE_JOBS_RETRY_SECONDS", "30"))
+    JOBS_RETRY_MAX_SECONDS = 3600
+    JOBS_MAX_ATTEMPTS = 5
+    JOBS_REQUEUE_AFTER_SECONDS = 600  # a queued job not picked up for this long is handed over again
+
     # Mail: without MAIL_SERVER, messages are written to the log.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
@@ -77,6 +88,7 @@ class TestingConfig(Config):
     SECRET_KEY = "testing"
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
     LOGIN_RATE_LIMIT = "10000 per minute"  # the rate-limit tests set the real limit for themselves
+    JOBS_IMMEDIATE = True  # jobs run inline when the transaction commits
     PASSWORD_HASH_FAST = True  # cheap Argon2 parameters: the suite hashes hundreds of passwords
 
 
