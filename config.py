@@ -65,7 +65,9 @@ class Config:
     JOBS_RETRY_BASE_SECONDS = float(os.environ.get("ECOLE_JOBS_RETRY_SECONDS", "30"))
     JOBS_RETRY_MAX_SECONDS = 3600
     JOBS_MAX_ATTEMPTS = 5
-    JOBS_REQUEUE_AFTER_SECONDS = 600  # a queued job not picked up for this long is handed over again
+    # A queued job not picked up for this long is handed to the queue again (its message was lost:
+    # a worker died after taking it from the queue and before claiming the job).
+    JOBS_REQUEUE_AFTER_SECONDS = float(os.environ.get("ECOLE_JOBS_REQUEUE_SECONDS", "300"))
 
     # Mail: without MAIL_SERVER, messages are written to the log.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")

@@ -32,6 +32,7 @@ from sqlalchemy import event, update
 from sqlalchemy.orm import Session
 
 from ecole.core.models import utcnow
+from ecole.core.transactions import take_write_lock
 from ecole.extensions import db
 from ecole.jobs.models import STATES, Job
 
@@ -138,6 +139,7 @@ def enqueue(kind: str, payload: dict[str, Any], *, key: str, max_attempts: int |
         raise JobError(f"invalid idempotency key: {key!r}")
     if not isinstance(payload, dict):
         raise JobError("a job's payload is a dict")
+    take_write_lock()  # SQLite: a transaction that read first must not fail at its first write
     now = utcnow()
     values = dict(kind=kind, key=key, payload=payload, state="queued", progress=0, error="", attempts=0,
                   max_attempts=max_attempts or runner.max_attempts, created_at=now, enqueued_at=now, run_after=now)
@@ -185,6 +187,7 @@ class JobContext:
     def progress(self, percent: int) -> None:
         """Record progress and renew the lease; commits the handler's work so far (a checkpoint).
         Raises LeaseLost when another worker has taken the job over: the handler must stop."""
+        take_write_lock()
         now = utcnow()
         claimed = db.session.execute(
             update(Job).where(Job.id == self.id, Job.lease_token == self._token, Job.state == "running")
@@ -211,10 +214,16 @@ def run_job(job_id: int) -> str | None:
         return None
     job = db.session.get(Job, job_id)
     handler = runner.kinds.get(job.kind)
+    context = JobContext(job, token, runner)
+    payload, kind, attempts = dict(job.payload or {}), job.kind, job.attempts
+    db.session.commit()  # the handler starts a transaction of its own (SQLite: a fresh snapshot)
     try:
         if handler is None:
-            raise UnknownKind(f"unknown job kind: {job.kind!r}")
-        handler(dict(job.payload or {}), JobContext(job, token, runner))
+            raise UnknownKind(f"unknown job kind: {kind!r}")
+        handler(payload, context)
+        # On SQLite, a handler that only read would meet the write lock here, after other
+        # writers committed: take it properly (keeping the handler's writes, if any).
+        take_write_lock()
         finished = utcnow()
         done = db.session.execute(
             update(Job).where(Job.id == job_id, Job.lease_token == token, Job.state == "running")
@@ -230,7 +239,7 @@ def run_job(job_id: int) -> str | None:
         return None
     except Exception as error:  # noqa: BLE001 — any failure of a handler is recorded and retried
         db.session.rollback()
-        log.warning("job %s (%s) failed on attempt %s: %r", job_id, job.kind, job.attempts, error)
+        log.warning("job %s (%s) failed on attempt %s: %r", job_id, kind, attempts, error)
         return _record_failure(runner, job_id, token, error)
 
 
@@ -240,6 +249,7 @@ def retry_delay(runner: Runner, attempts: int) -> float:
 
 
 def _record_failure(runner: Runner, job_id: int, token: str, error: Exception) -> str | None:
+    take_write_lock()
     job = db.session.get(Job, job_id)
     message = f"{type(error).__name__}: {error}"[:2000]
     now = utcnow()
@@ -264,6 +274,7 @@ def sweep() -> dict[str, int]:
     """Put back in the queue the jobs whose worker died (lease run out) and the queued jobs whose
     message was lost (not handed over for `requeue_after`); fail those out of attempts."""
     runner = get_runner()
+    take_write_lock()  # SQLite: read and re-queue in one go, without losing the race to a worker
     now = utcnow()
     report = {"requeued": 0, "failed": 0, "resent": 0}
     lost = db.session.scalars(db.select(Job.id).where(Job.state == "running", Job.lease_expires_at < now)).all()
