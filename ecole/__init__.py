@@ -41,7 +41,10 @@ def create_app(config_class=None) -> Flask:
 
     accounts_setup.init_app(app)
     from ecole import jobs
+    from ecole.core import storage
     from ecole.jobs.mail import send_mail_job
+
+    storage.init_app(app)  # a wrong ECOLE_STORAGE_URL fails here, at start-up
 
     # Every kind of background job, in one place (ecole/jobs/runner.py says how they run).
     jobs.init_app(app, kinds={"send_mail": send_mail_job})

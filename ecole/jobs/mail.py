@@ -4,8 +4,8 @@ import hashlib
 from flask import current_app
 
 from ecole.core.mail import send_mail
-from ecole.jobs.runner import JobContext, enqueue
 from ecole.jobs.models import Job
+from ecole.jobs.runner import JobContext, enqueue
 
 KIND = "send_mail"
 

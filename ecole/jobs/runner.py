@@ -21,6 +21,7 @@ through `job.progress()`, which commits a checkpoint and renews the lease.
 from __future__ import annotations
 
 import logging
+import threading
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -217,6 +218,8 @@ def run_job(job_id: int) -> str | None:
     context = JobContext(job, token, runner)
     payload, kind, attempts = dict(job.payload or {}), job.kind, job.attempts
     db.session.commit()  # the handler starts a transaction of its own (SQLite: a fresh snapshot)
+    heartbeat = _Heartbeat(db.engine, job_id, token, runner.lease)
+    heartbeat.start()
     try:
         if handler is None:
             raise UnknownKind(f"unknown job kind: {kind!r}")
@@ -241,6 +244,29 @@ def run_job(job_id: int) -> str | None:
         db.session.rollback()
         log.warning("job %s (%s) failed on attempt %s: %r", job_id, kind, attempts, error)
         return _record_failure(runner, job_id, token, error)
+    finally:
+        heartbeat.stop.set()
+
+
+class _Heartbeat(threading.Thread):
+    """Renews a running job's lease while its worker lives, so a long job is not taken for a
+    dead one; when the process dies, the renewals stop and the lease runs out."""
+
+    def __init__(self, engine, job_id: int, token: str, lease: timedelta):
+        super().__init__(name=f"ecole-heartbeat-{job_id}", daemon=True)
+        self.engine, self.job_id, self.token, self.lease = engine, job_id, token, lease
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.wait(self.lease.total_seconds() / 3):
+            now = utcnow()
+            try:
+                with self.engine.begin() as connection:
+                    connection.execute(update(Job).where(
+                        Job.id == self.job_id, Job.lease_token == self.token, Job.state == "running")
+                        .values(heartbeat_at=now, lease_expires_at=now + self.lease))
+            except Exception:  # noqa: BLE001 — the next beat tries again; the lease has slack
+                log.exception("job %s: heartbeat failed", self.job_id)
 
 
 def retry_delay(runner: Runner, attempts: int) -> float:

@@ -5,9 +5,8 @@ Revises: 3543877860c9
 Create Date: 2026-12-04 05:00:00.000000
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '7b3e2f9c1a4d'

@@ -218,7 +218,8 @@ def test_jobs_list_command(runner, recorder):
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert lines[0].split("\t")[:4] == [str(done.id), "send_mail", "done", "100%"]
-    assert lines[1].split("\t") == [str(failed.id), "record", "failed", "0%", "1/1", "RuntimeError: printer out of paper"]
+    assert lines[1].split("\t") == [str(failed.id), "record", "failed", "0%", "1/1",
+                                     "RuntimeError: printer out of paper"]
     result = runner.invoke(args=["ecole", "jobs", "list", "--state", "failed"])
     assert result.exit_code == 0 and [line.split("\t")[0] for line in result.output.splitlines()] == [str(failed.id)]
     result = runner.invoke(args=["ecole", "jobs", "list", "--state", "bogus"])
@@ -228,3 +229,24 @@ def test_jobs_list_command(runner, recorder):
 def test_worker_refuses_to_start_when_jobs_run_inline(runner):
     result = runner.invoke(args=["ecole", "worker"])
     assert result.exit_code == 1 and "JOBS_IMMEDIATE" in result.output
+
+
+def test_a_long_job_keeps_its_lease_while_its_worker_lives(monkeypatch):
+    import time
+
+    runner = get_runner()
+    monkeypatch.setattr(runner, "lease", timedelta(seconds=0.6))
+    leases = []
+
+    def long(payload, job):
+        for _ in range(4):  # 1.2 s: twice its lease, and it never reports progress
+            time.sleep(0.3)
+            with db.engine.connect() as connection:
+                leases.append(connection.scalar(db.select(Job.lease_expires_at).where(Job.id == job.id)))
+            assert sweep() == {"requeued": 0, "failed": 0, "resent": 0}  # not taken for a dead one
+
+    monkeypatch.setitem(runner.kinds, "long", long)
+    enqueue("long", {}, key="long")
+    db.session.commit()
+    assert job_by_key("long").state == "done"
+    assert leases == sorted(leases) and leases[-1] > leases[0]

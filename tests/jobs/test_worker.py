@@ -19,7 +19,7 @@ import pytest
 from ecole.extensions import db
 from ecole.jobs.mail import enqueue_mail, message_id
 from ecole.jobs.models import Job
-from ecole.jobs.runner import build_huey, get_runner, init_app
+from ecole.jobs.runner import build_huey, init_app
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = "redis://127.0.0.1:6379/13"
