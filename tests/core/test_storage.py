@@ -5,11 +5,19 @@ import uuid
 
 import pytest
 
-from ecole.core.storage import FolderStorage, InvalidKey, MissingFile, S3Storage, get_storage, storage_from_config
-from tests.s3server import SeaweedS3
+from ecole.core.storage import (
+    FolderStorage,
+    InvalidKey,
+    MissingFile,
+    S3Storage,
+    StorageError,
+    get_storage,
+    storage_from_config,
+)
+from tests.s3server import ACCESS_KEY, SECRET_KEY, SeaweedS3
 
 BAD_KEYS = ["", "../secret", "a/../../b", "a/..", "/etc/passwd", "a//b", "a/", ".", "a/./b", ".hidden",
-            "a\\..\\b", "x\x00y", "line\nbreak", "C:/windows", " padded", "a/b " , "k" * 600]
+            "a\\..\\b", "x\x00y", "line\nbreak", "C:/windows", " padded", "a/b ", "k" * 600, "a/" + "ⵣ" * 90]
 
 
 @pytest.fixture(scope="module")
@@ -152,7 +160,7 @@ def test_configuration_chooses_the_backend(app, tmp_path, seaweed):
     folder = storage_from_config({"STORAGE_URL": "", "STORAGE_DIR": str(tmp_path)})
     assert isinstance(folder, FolderStorage) and folder.root == tmp_path.resolve()
     s3 = storage_from_config({"STORAGE_URL": "s3://ecole/prod/files", "S3_ENDPOINT_URL": seaweed.endpoint,
-                              "S3_ACCESS_KEY_ID": "ecole-test", "S3_SECRET_ACCESS_KEY": "ecole-test-secret",
+                              "S3_ACCESS_KEY_ID": ACCESS_KEY, "S3_SECRET_ACCESS_KEY": SECRET_KEY,
                               "STORAGE_DIR": str(tmp_path)})
     assert isinstance(s3, S3Storage) and (s3.bucket, s3.prefix) == ("ecole", "prod/files")
     s3.put("photos/1.jpg", b"jpeg")
@@ -160,3 +168,23 @@ def test_configuration_chooses_the_backend(app, tmp_path, seaweed):
     for url in ("s3://", "ftp://host/x", "/just/a/path"):
         with pytest.raises(ValueError):
             storage_from_config({"STORAGE_URL": url, "STORAGE_DIR": str(tmp_path)})
+
+
+def test_s3_with_wrong_keys_is_refused(seaweed):
+    store = storage_from_config({"STORAGE_URL": "s3://ecole/x", "S3_ENDPOINT_URL": seaweed.endpoint,
+                                 "S3_ACCESS_KEY_ID": ACCESS_KEY, "S3_SECRET_ACCESS_KEY": "wrong", "STORAGE_DIR": "."})
+    with pytest.raises(StorageError):
+        store.put("a.txt", b"x")
+    with pytest.raises(StorageError):
+        store.exists("a.txt")
+
+
+def test_a_key_cannot_be_both_a_file_and_a_folder_on_disk(tmp_path):
+    store = FolderStorage(tmp_path)
+    store.put("a", b"file")
+    with pytest.raises(StorageError):
+        store.put("a/b", b"x")
+    store.put("c/d", b"x")
+    with pytest.raises(StorageError):
+        store.put("c", b"x")
+    assert store.get("a") == b"file" and store.get("c/d") == b"x"

@@ -70,6 +70,9 @@ def test_bad_requests_are_refused_and_record_nothing(recorder):
     for key in ("", "k" * 256, "nul\x00"):
         with pytest.raises(JobError):
             enqueue("record", {}, key=key)
+    for payload in ([1], {"when": utcnow()}, {"user": object()}):
+        with pytest.raises(JobError):
+            enqueue("record", payload, key="bad-payload")
     enqueue("record", {}, key="shared")
     db.session.commit()
     with pytest.raises(JobError):
