@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -229,17 +230,7 @@ def run_job(job_id: int) -> str | None:
         if handler is None:
             raise UnknownKind(f"unknown job kind: {kind!r}")
         handler(payload, context)
-        # On SQLite, a handler that only read would meet the write lock here, after other
-        # writers committed: take it properly (keeping the handler's writes, if any).
-        take_write_lock()
-        finished = utcnow()
-        done = db.session.execute(
-            update(Job).where(Job.id == job_id, Job.lease_token == token, Job.state == "running")
-            .values(state="done", progress=100, error="", finished_at=finished, heartbeat_at=finished,
-                    lease_token=None, lease_expires_at=None)).rowcount
-        if done != 1:
-            raise LeaseLost(f"job {job_id} was taken over")
-        db.session.commit()
+        _mark_done(job_id, token)
         return "done"
     except LeaseLost:
         db.session.rollback()
@@ -251,6 +242,36 @@ def run_job(job_id: int) -> str | None:
         return _record_failure(runner, job_id, token, error)
     finally:
         heartbeat.stop.set()
+
+
+def _mark_done(job_id: int, token: str) -> None:
+    """Commit the handler's work with the job's "done" mark. The work has happened (an e-mail
+    has left): a busy database here must not make it run again, so the mark is tried a few
+    times before the failure is recorded (and the job retried, at worst)."""
+    from sqlalchemy.exc import OperationalError
+
+    for attempt in range(5):
+        try:
+            # On SQLite, a handler that only read would meet the write lock here, after other
+            # writers committed: take it properly (keeping the handler's writes, if any).
+            take_write_lock()
+            finished = utcnow()
+            done = db.session.execute(
+                update(Job).where(Job.id == job_id, Job.lease_token == token, Job.state == "running")
+                .values(state="done", progress=100, error="", finished_at=finished, heartbeat_at=finished,
+                        lease_token=None, lease_expires_at=None)).rowcount
+            if done != 1:
+                raise LeaseLost(f"job {job_id} was taken over")
+            db.session.commit()
+            return
+        except OperationalError as error:
+            # Only SQLite's "locked" is worth a new try: a handler that wrote holds the lock
+            # already, so meeting it means there is nothing of the handler's to lose by a rollback.
+            if attempt == 4 or "locked" not in str(error):
+                raise
+            db.session.rollback()
+            log.warning("job %s: could not mark it done (attempt %s), trying again", job_id, attempt + 1)
+            time.sleep(0.2 * 2 ** attempt)
 
 
 class _Heartbeat(threading.Thread):
