@@ -56,7 +56,14 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{ROOT / 'instance' / 'ecole.sqlite3'}")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # Files: a folder by default (ECOLE_STORAGE_DIR); ECOLE_STORAGE_URL=s3://bucket/prefix puts them
+    # in S3-compatible object storage (see ecole/core/storage.py).
     STORAGE_DIR = os.environ.get("ECOLE_STORAGE_DIR", str(ROOT / "instance" / "storage"))
+    STORAGE_URL = os.environ.get("ECOLE_STORAGE_URL", "")
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")
+    S3_ACCESS_KEY_ID = os.environ.get("AWS_ACCESS_KEY_ID", "")
+    S3_SECRET_ACCESS_KEY = os.environ.get("AWS_SECRET_ACCESS_KEY", "")
+    S3_REGION = os.environ.get("AWS_DEFAULT_REGION", "")
     COURSES_DIR = os.environ.get("ECOLE_COURSES_DIR", str(ROOT / "courses"))
     BASE_URL = base_url(os.environ)
     TRUSTED_HOSTS = _trusted_hosts(BASE_URL, development=True)
@@ -91,6 +98,19 @@ class Config:
     # script from tying up the workers anyway.
     HANDOUT_RATE_LIMIT = os.environ.get("ECOLE_HANDOUT_RATE_LIMIT", "30 per minute")
 
+    # Background jobs (ecole/jobs/): a SQLite queue file by default, Redis when REDIS_URL is set.
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    JOBS_IMMEDIATE = False  # True runs every job inline, at commit (the tests)
+    JOBS_SQLITE_FILE = os.environ.get("ECOLE_JOBS_FILE", str(ROOT / "instance" / "jobs.sqlite3"))
+    # A worker holds a running job for this long; past it, the job is taken to be lost and re-run.
+    JOBS_LEASE_SECONDS = float(os.environ.get("ECOLE_JOBS_LEASE_SECONDS", "300"))
+    JOBS_RETRY_BASE_SECONDS = float(os.environ.get("ECOLE_JOBS_RETRY_SECONDS", "30"))
+    JOBS_RETRY_MAX_SECONDS = 3600
+    JOBS_MAX_ATTEMPTS = 5
+    # A queued job not picked up for this long is handed to the queue again (its message was lost:
+    # a worker died after taking it from the queue and before claiming the job).
+    JOBS_REQUEUE_AFTER_SECONDS = float(os.environ.get("ECOLE_JOBS_REQUEUE_SECONDS", "300"))
+
     # Mail: without MAIL_SERVER, messages are written to the log.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
@@ -116,6 +136,7 @@ class TestingConfig(Config):
     # Flask-Limiter keeps one store for the last app bound: apps that tests make must not share a
     # file between test processes (tests/conftest.py gives the suite's app a SQLite file of its own).
     RATELIMIT_STORAGE_URI = "memory://"
+    JOBS_IMMEDIATE = True  # jobs run inline when the transaction commits
     PASSWORD_HASH_FAST = True  # cheap Argon2 parameters: the suite hashes hundreds of passwords
 
 

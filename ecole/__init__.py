@@ -49,6 +49,14 @@ def create_app(config_class=None) -> Flask:
     from ecole.core import errors, security
 
     accounts_setup.init_app(app)
+    from ecole import jobs
+    from ecole.core import storage
+    from ecole.jobs.mail import send_mail_job
+
+    storage.init_app(app)  # a wrong ECOLE_STORAGE_URL fails here, at start-up
+
+    # Every kind of background job, in one place (ecole/jobs/runner.py says how they run).
+    jobs.init_app(app, kinds={"send_mail": send_mail_job})
     from ecole.notifications import services as notification_services
 
     notification_services.init_app(app)
@@ -70,6 +78,10 @@ def create_app(config_class=None) -> Flask:
     from ecole.enrolment import cli as _enrolment_cli  # noqa: F401
 
     cli.init_app(app)
+    from ecole.jobs import cli as jobs_cli
+
+    cli.ecole_cli.add_command(jobs_cli.worker_command)
+    cli.ecole_cli.add_command(jobs_cli.jobs_group)
     return app
 
 
