@@ -1,7 +1,7 @@
 """jobs: the background job table (kind, state, progress, error, idempotency key, lease)
 
 Revision ID: 7b3e2f9c1a4d
-Revises: 3543877860c9
+Revises: 7a1c0de5f0a1
 Create Date: 2026-12-04 05:00:00.000000
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '7b3e2f9c1a4d'
-down_revision = '3543877860c9'
+down_revision = '7a1c0de5f0a1'
 branch_labels = None
 depends_on = None
 
