@@ -15,7 +15,7 @@ from sqlalchemy import String, cast, false, or_
 
 from ecole.accounts.models import ROLE_TITLES, Role, User
 from ecole.catalogue.models import Course, CourseText, Theme, pick
-from ecole.catalogue.search import like_pattern
+from ecole.core.sql import contains
 from ecole.core.audit import ACTION_TITLES, AuditEntry, action_title
 from ecole.enrolment.models import Enrolment
 from ecole.enrolment.services import status_title
@@ -131,10 +131,8 @@ def _about_people(user_ids):
 
 
 def _about_text(q: str):
-    pattern = like_pattern(q.lower())
-
     def matches(column):
-        return db.func.lower(column).like(pattern, escape="\\")
+        return contains(column, q, ignore_case=True)
 
     people = db.select(User.id).where(or_(
         matches(User.name_latin), matches(User.name_arabic), matches(User.name_tifinagh),
