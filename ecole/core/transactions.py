@@ -113,7 +113,9 @@ def without_write_lock():
     the reads inside begin as a reader. Whatever writes afterwards calls take_write_lock() first.
     On PostgreSQL nothing changes: reading locks nothing there."""
     current = db.session()
-    if current.in_transaction() and not (current.new or current.dirty or current.deleted):
+    # Inside a savepoint the outer transaction is someone else's to end: keep it.
+    if current.in_transaction() and not current.in_nested_transaction() and not (
+            current.new or current.dirty or current.deleted):
         connection = current.connection()
         if _is_sqlite(connection) and not connection.info.get(_CHANGED):
             current.rollback()

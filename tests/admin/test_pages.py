@@ -167,7 +167,7 @@ NEW = {
 def test_a_course_without_audience_or_language_names_the_rule(as_role, people, catalogue, lang, field, message, url):
     data = {**NEW, "action": "save"} if url.endswith("new") else {"action": "save"}
     data[field] = []
-    response = submit(as_role("admin"), url, data, form_url=f"{url}?lang={lang}")
+    response = submit(as_role("admin"), f"{url}?lang={lang}", data, form_url=f"{url}?lang={lang}")
     assert response.status_code == 400
     body = response.get_data(as_text=True)
     expected = translated(lang, message)

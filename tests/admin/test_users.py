@@ -16,7 +16,7 @@ def profile_url(person) -> str:
 
 def edit(client, person, data: dict, lang: str = "fr"):
     """Fill the profile form of the person's page as a browser would, and send it."""
-    return submit(client, profile_url(person), data, form_url=f"/admin/users/{person.id}?lang={lang}")
+    return submit(client, f"{profile_url(person)}?lang={lang}", data, form_url=f"/admin/users/{person.id}?lang={lang}")
 
 
 def reload(person) -> User:
