@@ -7,6 +7,8 @@ FLASK := $(VENV)/bin/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 INSTALLED := $(VENV)/.installed
+# Two test processes (the CI machine has two cores); each gets its own database. PYTEST_ARGS= runs them in one.
+PYTEST_ARGS ?= -n 2
 # Libraries WeasyPrint needs (Pango, HarfBuzz subsetting), poppler-utils for the PDF tests.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))

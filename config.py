@@ -38,13 +38,34 @@ def _unique(hosts: list[str]) -> list[str]:
     return list(dict.fromkeys(host for host in hosts if host))
 
 
+def base_url(environ) -> str:
+    """ECOLE_BASE_URL, else the address `make run` serves on (it passes HOST and PORT): QR codes,
+    calendar files and handouts must point where the school's server answers."""
+    if environ.get("ECOLE_BASE_URL"):
+        return environ["ECOLE_BASE_URL"].rstrip("/")
+    host = environ.get("HOST") or "127.0.0.1"
+    port = environ.get("PORT") or "5000"
+    if host in ("0.0.0.0", "::"):  # every interface: this machine is the one address sure to answer
+        host = "127.0.0.1"
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # an IPv6 address in a URL
+    return f"http://{host}:{port}"
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{ROOT / 'instance' / 'ecole.sqlite3'}")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    # Files: a folder by default (ECOLE_STORAGE_DIR); ECOLE_STORAGE_URL=s3://bucket/prefix puts them
+    # in S3-compatible object storage (see ecole/core/storage.py).
     STORAGE_DIR = os.environ.get("ECOLE_STORAGE_DIR", str(ROOT / "instance" / "storage"))
+    STORAGE_URL = os.environ.get("ECOLE_STORAGE_URL", "")
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")
+    S3_ACCESS_KEY_ID = os.environ.get("AWS_ACCESS_KEY_ID", "")
+    S3_SECRET_ACCESS_KEY = os.environ.get("AWS_SECRET_ACCESS_KEY", "")
+    S3_REGION = os.environ.get("AWS_DEFAULT_REGION", "")
     COURSES_DIR = os.environ.get("ECOLE_COURSES_DIR", str(ROOT / "courses"))
-    BASE_URL = os.environ.get("ECOLE_BASE_URL", "http://127.0.0.1:5000")
+    BASE_URL = base_url(os.environ)
     TRUSTED_HOSTS = _trusted_hosts(BASE_URL, development=True)
     MAX_CONTENT_LENGTH = 5 * 1024 * 1024
 
@@ -66,14 +87,29 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session: trainees keep pages open for hours
 
-    # Rate limits: in memory by default, Redis when REDIS_URL is set (shared between servers).
+    # Rate limits are counted in a store that every process sees: Redis when REDIS_URL is set
+    # (shared between servers), else a SQLite file in the instance folder (shared by the
+    # processes of one machine; ecole/core/ratelimit.py). RATELIMIT_STORAGE_URI overrides both.
     RATELIMIT_ENABLED = True
-    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL") or None
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_RATE_LIMIT = os.environ.get("ECOLE_LOGIN_RATE_LIMIT", "10 per minute")
     # Public handouts are printed once per version and then served from a file; the limit keeps a
     # script from tying up the workers anyway.
     HANDOUT_RATE_LIMIT = os.environ.get("ECOLE_HANDOUT_RATE_LIMIT", "30 per minute")
+
+    # Background jobs (ecole/jobs/): a SQLite queue file by default, Redis when REDIS_URL is set.
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    JOBS_IMMEDIATE = False  # True runs every job inline, at commit (the tests)
+    JOBS_SQLITE_FILE = os.environ.get("ECOLE_JOBS_FILE", str(ROOT / "instance" / "jobs.sqlite3"))
+    # A worker holds a running job for this long; past it, the job is taken to be lost and re-run.
+    JOBS_LEASE_SECONDS = float(os.environ.get("ECOLE_JOBS_LEASE_SECONDS", "300"))
+    JOBS_RETRY_BASE_SECONDS = float(os.environ.get("ECOLE_JOBS_RETRY_SECONDS", "30"))
+    JOBS_RETRY_MAX_SECONDS = 3600
+    JOBS_MAX_ATTEMPTS = 5
+    # A queued job not picked up for this long is handed to the queue again (its message was lost:
+    # a worker died after taking it from the queue and before claiming the job).
+    JOBS_REQUEUE_AFTER_SECONDS = float(os.environ.get("ECOLE_JOBS_REQUEUE_SECONDS", "300"))
 
     # Mail: without MAIL_SERVER, messages are written to the log.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
@@ -97,6 +133,10 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
     LOGIN_RATE_LIMIT = "10000 per minute"  # the rate-limit tests set the real limit for themselves
     HANDOUT_RATE_LIMIT = "10000 per minute"
+    # Flask-Limiter keeps one store for the last app bound: apps that tests make must not share a
+    # file between test processes (tests/conftest.py gives the suite's app a SQLite file of its own).
+    RATELIMIT_STORAGE_URI = "memory://"
+    JOBS_IMMEDIATE = True  # jobs run inline when the transaction commits
     PASSWORD_HASH_FAST = True  # cheap Argon2 parameters: the suite hashes hundreds of passwords
 
 

@@ -39,10 +39,11 @@ class Response:
 
 
 def request(base_url: str, method: str, path: str, *, headers: dict[str, str] | None = None,
-            body: bytes | None = None, timeout: float = 10.0) -> Response:
-    """One request on a new connection, no redirects followed."""
+            body: bytes | None = None, timeout: float = 10.0, source: str | None = None) -> Response:
+    """One request on a new connection, no redirects followed (from the loopback address `source`)."""
     parts = urlsplit(base_url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout,
+                                            source_address=(source, 0) if source else None)
     try:
         connection.request(method, path, body=body, headers={"User-Agent": USER_AGENT, **(headers or {})})
         response = connection.getresponse()

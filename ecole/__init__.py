@@ -39,6 +39,9 @@ def create_app(config_class=None) -> Flask:
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
+    from ecole.core import ratelimit
+
+    ratelimit.init_app(app)  # the default store, shared by the server's processes
     limiter.init_app(app)
 
     from ecole import i18n
@@ -46,9 +49,21 @@ def create_app(config_class=None) -> Flask:
     from ecole.core import errors, security
 
     accounts_setup.init_app(app)
+    from ecole import jobs
+    from ecole.core import storage
+    from ecole.jobs.mail import send_mail_job
+
+    storage.init_app(app)  # a wrong ECOLE_STORAGE_URL fails here, at start-up
+
+    # Every kind of background job, in one place (ecole/jobs/runner.py says how they run).
+    jobs.init_app(app, kinds={"send_mail": send_mail_job})
     from ecole.notifications import services as notification_services
 
     notification_services.init_app(app)
+    from ecole.core import transactions
+
+    # Each view runs again when the database asks for it; its notices are e-mailed once, after it.
+    transactions.init_app(app, after_view=(notification_services.deliver_pending,))
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
@@ -63,6 +78,10 @@ def create_app(config_class=None) -> Flask:
     from ecole.enrolment import cli as _enrolment_cli  # noqa: F401
 
     cli.init_app(app)
+    from ecole.jobs import cli as jobs_cli
+
+    cli.ecole_cli.add_command(jobs_cli.worker_command)
+    cli.ecole_cli.add_command(jobs_cli.jobs_group)
     return app
 
 

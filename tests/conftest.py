@@ -21,10 +21,30 @@ ROLES = ("anonymous", "trainee", "trainer", "admin")
 
 def _database_url(tmp_dir: Path) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if url and worker:
+        return _worker_database(url, worker)
     if url:
         return url
     # A file, not :memory:, so that several connections (threads, a live server) see the same data.
     return f"sqlite:///{tmp_dir / 'test.sqlite3'}"
+
+
+def _worker_database(url: str, worker: str) -> str:
+    """With several test processes (pytest -n), each gets a database of its own on the same server:
+    `test` becomes `test_gw0`, `test_gw1`… (created the first time)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    own = base.set(database=f"{base.database}_{worker}")
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own.database})
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{own.database}"'))
+    engine.dispose()
+    return own.render_as_string(hide_password=False)
 
 
 def _reset_database(url: str) -> None:
@@ -65,9 +85,13 @@ def database_url(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
+    limits_dir = tmp_path_factory.mktemp("limits")
+
     class Config(TestingConfig):
         SQLALCHEMY_DATABASE_URI = database_url
         STORAGE_DIR = str(tmp_path_factory.mktemp("storage"))
+        # The embedded default store (a SQLite file), one per test process.
+        RATELIMIT_STORAGE_URI = f"ecole-sqlite://{limits_dir / 'ratelimit.sqlite3'}"
 
     _reset_database(database_url)
     application = create_app(Config)
@@ -325,15 +349,16 @@ def read_mail(envelope) -> tuple[str, str]:
 
 @pytest.fixture
 def live_school(tmp_path):
-    """live_school(workers=4, env=None) → a started LiveSchool (gunicorn on its own database), stopped after the test."""
+    """live_school(workers=4, env=None, server="gunicorn") → a started LiveSchool (gunicorn, or "flask":
+    `make run`'s threaded development server, on its own database), stopped after the test."""
     from tests.live import LiveSchool
 
     schools = []
 
-    def start(workers: int = 4, env: dict | None = None) -> LiveSchool:
+    def start(workers: int = 4, env: dict | None = None, server: str = "gunicorn") -> LiveSchool:
         folder = tmp_path / f"live{len(schools)}"
         folder.mkdir()
-        school = LiveSchool(folder, workers=workers, env=env)
+        school = LiveSchool(folder, workers=workers, env=env, server=server)
         schools.append(school)
         return school.start()
 

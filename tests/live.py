@@ -11,6 +11,8 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import subprocess
+import sys
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,7 +22,8 @@ from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
 from benchmarks.client import USER_AGENT, Response, cookie_header, request
-from benchmarks.servers import ROOT, Server
+from benchmarks.client import BenchError
+from benchmarks.servers import HOST, ROOT, Server, free_port
 from config import TestingConfig
 
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
@@ -31,12 +34,28 @@ def _postgres_server_url() -> str | None:
     return url if url.startswith("postgresql") else None
 
 
+class FlaskDevServer(Server):
+    """The server `make run` starts: Flask's development server, one process, a thread per request."""
+
+    def start(self, timeout: float = 30.0) -> None:
+        self.port = free_port()
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "flask", "--app", "wsgi", "run", "--host", HOST, "--port", str(self.port)],
+                cwd=ROOT, env=self.env, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True)
+        if not self._wait_ready(timeout):
+            self.stop()
+            raise BenchError(f"flask run did not start on {HOST}:{self.port}; its log:\n" + self.log_tail())
+
+
 class LiveSchool:
     """gunicorn + a database of its own. `app` is an in-process app on the same database, for
     setting up rows (`with school.app.app_context(): make_user(...)`) and reading them back."""
 
-    def __init__(self, tmp: Path, *, workers: int = 4, env: dict[str, str] | None = None):
-        self.tmp, self.workers, self.extra_env = tmp, workers, env or {}
+    def __init__(self, tmp: Path, *, workers: int = 4, env: dict[str, str] | None = None, server: str = "gunicorn"):
+        """server: "gunicorn" (sync workers, as in production) or "flask" (`make run`'s threaded server)."""
+        self.tmp, self.workers, self.extra_env, self.server_kind = tmp, workers, env or {}, server
         self._pg_admin_url = _postgres_server_url()
         self._pg_name = None
         if self._pg_admin_url:
@@ -72,10 +91,13 @@ class LiveSchool:
                if key not in ("REDIS_URL", "MAIL_SERVER", "FLASK_APP", "FLASK_DEBUG", "TEST_DATABASE_URL")}
         env.update({
             "ECOLE_ENV": "development", "SECRET_KEY": secrets.token_urlsafe(24), "DATABASE_URL": url,
-            "ECOLE_STORAGE_DIR": storage, "PYTHONUNBUFFERED": "1", **self.extra_env,
+            "ECOLE_STORAGE_DIR": storage, "PYTHONUNBUFFERED": "1",
+            # Rate limits counted in this school's own file (the embedded default, shared by its workers).
+            "RATELIMIT_STORAGE_URI": f"ecole-sqlite://{self.tmp / 'ratelimit.sqlite3'}", **self.extra_env,
         })
-        self.server = Server("Ecole (live test)", "wsgi:app", env, self.tmp / "gunicorn.log", ready_path="/healthz",
-                             workers=self.workers)
+        kind = FlaskDevServer if self.server_kind == "flask" else Server
+        self.server = kind("Ecole (live test)", "wsgi:app", env, self.tmp / f"{self.server_kind}.log",
+                           ready_path="/healthz", workers=self.workers)
         self.server.start(timeout=60)
         return self
 
@@ -112,15 +134,16 @@ class LiveSchool:
             finally:
                 db.session.remove()
 
-    def client(self) -> "LiveClient":
-        return LiveClient(self.base_url)
+    def client(self, source: str | None = None) -> "LiveClient":
+        """A new browser; `source` (e.g. "127.0.0.2") makes it come from another loopback address."""
+        return LiveClient(self.base_url, source=source)
 
 
 class LiveClient:
     """One browser: its own cookies, CSRF tokens taken from the pages it reads."""
 
-    def __init__(self, base_url: str):
-        self.base_url = base_url
+    def __init__(self, base_url: str, source: str | None = None):
+        self.base_url, self.source = base_url, source
         self.cookies: dict[str, str] = {}
 
     def _send(self, method: str, path: str, body: bytes | None = None, headers: dict | None = None,
@@ -128,7 +151,8 @@ class LiveClient:
         all_headers = {"User-Agent": USER_AGENT, **(headers or {})}
         if self.cookies:
             all_headers["Cookie"] = cookie_header(self.cookies)
-        response = request(self.base_url, method, path, headers=all_headers, body=body, timeout=timeout)
+        response = request(self.base_url, method, path, headers=all_headers, body=body, timeout=timeout,
+                           source=self.source)
         self.cookies.update(response.cookies())
         return response
 

@@ -1,11 +1,16 @@
 """Forms for sign-in, registration, profiles, passwords and role management."""
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, TelField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, TelField
 from wtforms.validators import EqualTo, Length, Optional
 
 from ecole.accounts.models import AUDIENCE_TITLES, GENDER_TITLES, ROLE_TITLES
 from ecole.core.forms import REQUIRED, BaseForm, MultiCheckboxField
 from ecole.i18n import LANGUAGE_NAMES
+
+# The rule itself, not "invalid length": the other rules (common passwords…) are the service's.
+NEW_PASSWORD_LENGTH = Length(min=8, max=200, message=_l("Le mot de passe doit contenir entre 8 et 200 caractères."))
+NEW_PASSWORD_RULE = _l("Pas un mot de passe très courant, ni votre numéro de téléphone, votre adresse e-mail "
+                       "ou votre nom.")
 
 
 def _choices(titles: dict, blank=None):
@@ -49,7 +54,8 @@ class ProfileFields(BaseForm):
 
 
 class RegistrationForm(ProfileFields):
-    password = PasswordField(_l("Mot de passe (8 caractères au moins)"), [REQUIRED, Length(min=8), Length(max=200)],
+    password = PasswordField(_l("Mot de passe (8 caractères au moins)"), [REQUIRED, NEW_PASSWORD_LENGTH],
+                             description=NEW_PASSWORD_RULE,
                              render_kw={"autocomplete": "new-password"})
     confirm = PasswordField(_l("Confirmez le mot de passe"),
                             [REQUIRED, EqualTo("password", message=_l("Les deux mots de passe ne sont pas identiques."))],
@@ -67,7 +73,8 @@ class ProfileForm(ProfileFields):
 class PasswordChangeForm(BaseForm):
     current = PasswordField(_l("Mot de passe actuel"), [REQUIRED, Length(max=200)],
                             render_kw={"autocomplete": "current-password"})
-    password = PasswordField(_l("Nouveau mot de passe (8 caractères au moins)"), [REQUIRED, Length(min=8), Length(max=200)],
+    password = PasswordField(_l("Nouveau mot de passe (8 caractères au moins)"), [REQUIRED, NEW_PASSWORD_LENGTH],
+                             description=NEW_PASSWORD_RULE,
                              render_kw={"autocomplete": "new-password"})
     confirm = PasswordField(_l("Confirmez le nouveau mot de passe"),
                             [REQUIRED, EqualTo("password", message=_l("Les deux mots de passe ne sont pas identiques."))],
@@ -84,7 +91,8 @@ class RedeemCodeForm(BaseForm):
                              render_kw={"autocomplete": "username"})
     code = StringField(_l("Code à usage unique"), [REQUIRED, Length(max=20)],
                        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code", "dir": "ltr"})
-    password = PasswordField(_l("Nouveau mot de passe (8 caractères au moins)"), [REQUIRED, Length(min=8), Length(max=200)],
+    password = PasswordField(_l("Nouveau mot de passe (8 caractères au moins)"), [REQUIRED, NEW_PASSWORD_LENGTH],
+                             description=NEW_PASSWORD_RULE,
                              render_kw={"autocomplete": "new-password"})
     confirm = PasswordField(_l("Confirmez le nouveau mot de passe"),
                             [REQUIRED, EqualTo("password", message=_l("Les deux mots de passe ne sont pas identiques."))],
@@ -93,6 +101,12 @@ class RedeemCodeForm(BaseForm):
 
 class RolesForm(BaseForm):
     roles = MultiCheckboxField(_l("Rôles"), choices=_choices(ROLE_TITLES))
+
+
+class LanguageForm(BaseForm):
+    """The language switcher of a signed-in person: one button per language, and the page to go back to."""
+    lang = SelectField(choices=list(LANGUAGE_NAMES.items()), validate_choice=True)
+    next = HiddenField()
 
 
 class ConfirmForm(BaseForm):

@@ -1,5 +1,7 @@
-"""Argon2 password and one-time-code hashing."""
+"""Argon2 password and one-time-code hashing, and the list of passwords too common to accept."""
 import secrets
+from functools import cache
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -55,3 +57,16 @@ def new_code(digits: int = 8) -> str:
 
 def new_password() -> str:
     return secrets.token_urlsafe(12)
+
+
+@cache
+def _common_passwords() -> frozenset[str]:
+    # Vendored list: its source and licence are at the top of the file.
+    path = Path(__file__).with_name("common_passwords.txt")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def is_common_password(password: str) -> bool:
+    """True for the very common passwords that attackers try first (case does not help)."""
+    return (password or "").strip().lower() in _common_passwords()

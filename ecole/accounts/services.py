@@ -5,13 +5,16 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func
+from flask_babel import ngettext
+from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
 
 from ecole.accounts.models import Audience, Gender, OneTimeCode, Role, User, UserRole
-from ecole.accounts.passwords import hash_secret, new_code, new_password, verify_secret
+from ecole.accounts.passwords import hash_secret, is_common_password, new_code, new_password, verify_secret
 from ecole.core import audit
 from ecole.core.mail import send_mail
 from ecole.core.models import utcnow
+from ecole.core.transactions import take_write_lock, without_write_lock
 from ecole.extensions import db
 
 PROFILE_FIELDS = (
@@ -19,6 +22,9 @@ PROFILE_FIELDS = (
     "audience", "organisation", "locale",
 )
 MIN_PASSWORD_LENGTH = 8
+# Wrong one-time codes typed for one account before its pending codes are spent (10 chances in
+# 100 million to guess an 8-digit code, whatever the number of addresses the guesses come from).
+MAX_CODE_ATTEMPTS = 10
 
 
 class AccountError(ValueError):
@@ -55,6 +61,16 @@ def normalize_email(raw: str | None) -> str | None:
     return email
 
 
+def account_key(identifier: str | None) -> str:
+    """One spelling per account (`06 12…`, `06.12…`, `+212 6 12…` are one phone): what per-account limits count."""
+    raw = (identifier or "").strip()
+    try:
+        value = normalize_email(raw) if "@" in raw else normalize_phone(raw)
+    except AccountError:
+        value = None
+    return value or raw.lower()[:254]
+
+
 def find_by_identifier(identifier: str | None) -> User | None:
     """The account for an e-mail address or a phone number as a person types it, or None."""
     if not identifier or not identifier.strip():
@@ -84,9 +100,55 @@ def check_identifiers_free(email: str | None, phone: str | None, *, exclude: Use
             raise AccountError(message)
 
 
-def check_password_strength(password: str) -> None:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
+_SEPARATORS = re.compile(r"[\s().\-/+_.]")
+
+
+def _squash(text: str) -> str:
+    return _SEPARATORS.sub("", (text or "").lower())
+
+
+def _personal_forms(user: User | None, identifiers: tuple[str | None, ...]) -> set[str]:
+    """The spellings of a person's phone number, e-mail address and names that guessers try first."""
+    emails, phones, names = set(), set(), set()
+    if user is not None:
+        emails.add(user.email)
+        phones.add(user.phone)
+        names.update((user.name_latin, user.name_arabic, user.name_tifinagh))
+    for identifier in identifiers:
+        try:
+            if identifier and "@" in identifier:
+                emails.add(normalize_email(identifier))
+            elif identifier:
+                phones.add(normalize_phone(identifier))
+        except AccountError:
+            names.add(identifier)  # not an identifier, but what the person typed as one
+    forms = set()
+    for email in filter(None, emails):
+        forms.update((email, email.split("@")[0]))
+    for phone in filter(None, phones):
+        digits = phone.lstrip("+")
+        forms.update((digits, "00" + digits))
+        if phone.startswith("+212"):
+            forms.update(("0" + phone[4:], phone[4:]))
+    forms.update(filter(None, names))
+    return {form for form in map(_squash, forms) if form}
+
+
+def check_password_strength(password: str, *, user: User | None = None, identifiers: tuple[str | None, ...] = (),
+                            previous: tuple[str | None, ...] = ()) -> None:
+    """Refuse a new password that is short, very common, the person's own phone number, e-mail
+    address or name (of `user`, or typed as `identifiers`), or one of `previous` (the one-time
+    password or code being replaced)."""
+    password = password or ""
+    if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(_("Le mot de passe doit contenir au moins 8 caractères."))
+    if any(secret and password.strip() == secret.strip() for secret in previous):
+        raise AccountError(_("Choisissez un nouveau mot de passe : il doit être différent du mot de passe actuel "
+                             "et du code reçu."))
+    if is_common_password(password) or _squash(password) in _personal_forms(user, identifiers):
+        raise AccountError(_("Ce mot de passe est trop facile à deviner. N’utilisez ni un mot de passe très courant "
+                             "(comme « password » ou « 12345678 »), ni votre numéro de téléphone, votre adresse "
+                             "e-mail ou votre nom."))
 
 
 # --- registration ------------------------------------------------------------------------
@@ -104,15 +166,20 @@ def register_user(data: dict, *, actor: User | None, password: str | None = None
     phone = normalize_phone(data.get("phone"))
     if not email and not phone:
         raise AccountError(_("Donnez un numéro de téléphone ou une adresse e-mail."))
+    password_hash = None
+    if password is not None:
+        check_password_strength(password)
+        with without_write_lock():  # hashed before the checks that read, so no lock is held meanwhile
+            password_hash = hash_secret(password)
     check_identifiers_free(email, phone)
     user = User(email=email, phone=phone, created_by_id=actor.id if actor else None, session_epoch=0,
                 active=True, must_change_password=False)
     apply_profile(user, data)
     user.role_rows = [UserRole(role=str(role)) for role in roles]
     code = None
-    if password is not None:
-        check_password_strength(password)
-        user.password_hash = hash_secret(password)
+    if password_hash is not None:
+        check_password_strength(password, user=user)
+        user.password_hash = password_hash
     db.session.add(user)
     db.session.flush()
     if password is None:
@@ -120,6 +187,49 @@ def register_user(data: dict, *, actor: User | None, password: str | None = None
     if actor is not None and actor.id != user.id:
         audit.record("user.register", user, actor=actor, roles=sorted(str(r) for r in roles))
     return Registration(user=user, code=code)
+
+
+@dataclass
+class SelfRegistration:
+    user: User | None  # None: the phone or e-mail already had an account, which was left as it was
+    existing: list[User]  # the accounts that already held the phone or e-mail given
+
+
+def register_self(data: dict, password: str) -> SelfRegistration:
+    """A person registers themself. Whether the phone number or e-mail already has an account
+    must not show: the same checks run and the same answer is given either way, and an existing
+    account is neither created again nor changed (its owner can be told, see `registration_notice`)."""
+    email = normalize_email(data.get("email"))
+    phone = normalize_phone(data.get("phone"))
+    if not email and not phone:
+        raise AccountError(_("Donnez un numéro de téléphone ou une adresse e-mail."))
+    probe = User(email=email, phone=phone, locale="fr")  # never added to the session
+    apply_profile(probe, data)
+    check_password_strength(password, user=probe)
+    existing = [user for column, value in ((User.email, email), (User.phone, phone)) if value is not None
+                for user in [db.session.scalar(db.select(User).where(column == value))] if user is not None]
+    if existing:
+        hash_secret(password)  # the work a new account costs, so the time taken does not tell either
+        return SelfRegistration(user=None, existing=list({user.id: user for user in existing}.values()))
+    try:
+        with db.session.begin_nested():
+            user = register_user(data, actor=None, password=password).user
+    except IntegrityError:  # the same phone or e-mail registered at this very moment by another request
+        return SelfRegistration(user=None, existing=[])
+    return SelfRegistration(user=user, existing=[])
+
+
+def registration_notice(user: User) -> tuple[str, str] | None:
+    """(subject, body) telling an account's owner that someone tried to register with their address."""
+    if not user.email or not user.active:
+        return None
+    with force_locale(user.locale):
+        subject = _("Ecole : quelqu’un a voulu créer un compte avec votre adresse")
+        body = _("Bonjour,\n\nQuelqu’un vient de demander la création d’un compte Ecole avec votre adresse e-mail "
+                 "ou votre numéro de téléphone. Votre compte existe déjà : il n’a pas été modifié.\n\n"
+                 "Si c’était vous, connectez-vous avec votre mot de passe habituel, ou utilisez la page "
+                 "« Mot de passe oublié ». Sinon, ignorez ce message.")
+    return subject, body
 
 
 def apply_profile(user: User, data: dict) -> None:
@@ -164,30 +274,37 @@ def update_profile(user: User, data: dict, *, actor: User) -> User:
     if not email and not phone:
         raise AccountError(_("Donnez un numéro de téléphone ou une adresse e-mail."))
     check_identifiers_free(email, phone, exclude=user)
+    before = {name: getattr(user, name) for name in ("email", "phone", *PROFILE_FIELDS)}
     user.email, user.phone = email, phone
     apply_profile(user, data)
-    if actor.id != user.id:
-        audit.record("user.update", user, actor=actor)
+    changed = [name for name, value in before.items() if getattr(user, name) != value]
+    if actor.id != user.id and changed:
+        # Which fields, not their values: the log is read by every administrator.
+        audit.record("user.update", user, actor=actor, fields=changed)
     db.session.flush()
     return user
 
 
-def set_preferred_language(user: User, lang: str) -> None:
-    """Remember a language chosen with ?lang= on the profile (its own small transaction)."""
+def set_preferred_language(user: User, lang: str, *, actor: User) -> User:
+    """The language a person chose with the switcher: their pages and their notices use it.
+    (Nothing to audit: only the person themself changes it, `actor` is them.)"""
     user.locale = lang
-    db.session.commit()
+    db.session.flush()
+    return user
 
 
 # --- sign-in and passwords ---------------------------------------------------------------
 
 def authenticate(identifier: str, password: str) -> User | None:
     """The active account matching identifier and password, else None (same cost either way)."""
-    user = find_by_identifier(identifier)
-    if user is None or not user.active:
-        verify_secret(None, password)
-        return None
-    if not verify_secret(user.password_hash, password):
-        return None
+    with without_write_lock():  # Argon2 is slow on purpose: other people's writes go on meanwhile
+        user = find_by_identifier(identifier)
+        if user is None or not user.active:
+            verify_secret(None, password)
+            return None
+        if not verify_secret(user.password_hash, password):
+            return None
+    take_write_lock()
     user.last_login_at = utcnow()
     return user
 
@@ -197,12 +314,23 @@ def end_all_sessions(user: User) -> None:
 
 
 def change_password(user: User, current: str, new: str) -> None:
+    """Also the forced change at first sign-in, where `current` is the one-time password: it cannot stay."""
     if not verify_secret(user.password_hash, current):
         raise AccountError(_("Le mot de passe actuel est incorrect."))
+    check_password_strength(new, user=user, previous=(current,))
     set_password(user, new)
 
 
+def check_new_password(user: User, new: str, *, previous: tuple[str | None, ...] = ()) -> None:
+    """The rules of `check_password_strength`, and not the account's current password either."""
+    check_password_strength(new, user=user, previous=previous)
+    if user.password_hash and verify_secret(user.password_hash, new):
+        raise AccountError(_("Choisissez un nouveau mot de passe : il doit être différent du mot de passe actuel "
+                             "et du code reçu."))
+
+
 def set_password(user: User, new: str) -> None:
+    """Store a new password (checked by the caller: change_password, check_new_password)."""
     check_password_strength(new)
     user.password_hash = hash_secret(new)
     user.must_change_password = False
@@ -210,12 +338,15 @@ def set_password(user: User, new: str) -> None:
 
 
 def _issue_code(user: User, *, channel: str, actor: User | None) -> str:
-    # Only the newest code works: older unused ones are spent.
+    # Which older codes a new one spends. Anyone may ask for an e-mailed code for any address, so
+    # it spends only older e-mailed codes: a stranger's "forgot password" never voids the code
+    # staff printed on the person's slip. A code staff hand over replaces whatever the person
+    # had (a lost slip, an old e-mail), so it spends every older code, of every channel.
     now = utcnow()
-    for old in db.session.scalars(
-        db.select(OneTimeCode).where(OneTimeCode.user_id == user.id, OneTimeCode.used_at.is_(None))
-    ):
-        old.used_at = now
+    older = update(OneTimeCode).where(OneTimeCode.user_id == user.id, OneTimeCode.used_at.is_(None))
+    if channel == "email":
+        older = older.where(OneTimeCode.channel == "email")
+    db.session.execute(older.values(used_at=now), execution_options={"synchronize_session": False})
     code = new_code()
     db.session.add(OneTimeCode(
         user_id=user.id, code_hash=hash_secret(code), channel=channel,
@@ -240,7 +371,7 @@ def send_reset_email(identifier: str) -> None:
     code = _issue_code(user, channel="email", actor=None)
     db.session.flush()
     with force_locale(user.locale):
-        subject = _("Ecole : votre code pour choisir un nouveau mot de passe")
+        subject = _("École : votre code pour choisir un nouveau mot de passe")
         body = _(
             "Bonjour,\n\nVotre code est : %(code)s\nIl est valable 48 heures. Ouvrez la page "
             "« Mot de passe oublié » puis « J’ai un code », et saisissez-le avec votre adresse e-mail.\n\n"
@@ -250,27 +381,64 @@ def send_reset_email(identifier: str) -> None:
     send_mail(user.email, subject, body)
 
 
+def wrong_code_message() -> str:
+    """The one answer to a code that does not work, whatever the reason (unknown account included)."""
+    return ngettext(
+        "Ce code n’est pas valable pour ce compte, ou il a expiré. Après %(num)d code erroné, les codes en "
+        "attente de ce compte ne sont plus valables : demandez-en un nouveau.",
+        "Ce code n’est pas valable pour ce compte, ou il a expiré. Après %(num)d codes erronés, les codes en "
+        "attente de ce compte ne sont plus valables : demandez-en un nouveau.",
+        MAX_CODE_ATTEMPTS)
+
+
 def redeem_code(identifier: str, code: str, new_password_value: str) -> User | None:
-    """Set a new password with a valid one-time code; None when identifier or code is wrong."""
-    check_password_strength(new_password_value)
+    """Set a new password with a valid one-time code; None when identifier or code is wrong, or
+    when another request redeemed the same code first (a code works once, whatever the concurrency).
+
+    A wrong code counts against every pending code of the account; the caller commits that too."""
+    code = (code or "").strip()
+    # Rules that need no account first: their answer must not tell whether the account exists.
+    check_password_strength(new_password_value, identifiers=(identifier,), previous=(code,))
     user = find_by_identifier(identifier)
     if user is None or not user.active:
         verify_secret(None, code)
         return None
     now = utcnow()
-    candidates = db.session.scalars(
-        db.select(OneTimeCode).where(
-            OneTimeCode.user_id == user.id, OneTimeCode.used_at.is_(None), OneTimeCode.expires_at > now
-        )
-    ).all()
-    for candidate in candidates:
-        if verify_secret(candidate.code_hash, (code or "").strip()):
-            candidate.used_at = now
-            set_password(user, new_password_value)
-            return user
-    if not candidates:
-        verify_secret(None, code)
-    return None
+    pending = (OneTimeCode.user_id == user.id, OneTimeCode.used_at.is_(None), OneTimeCode.expires_at > now)
+    candidates = db.session.scalars(db.select(OneTimeCode).where(*pending)).all()
+    match = next((candidate.id for candidate in candidates if verify_secret(candidate.code_hash, code)), None)
+    if match is None:
+        if candidates:
+            _count_wrong_code(user.id, now)
+        else:
+            verify_secret(None, code)
+        return None
+    check_new_password(user, new_password_value, previous=(code,))  # the code stays valid if refused
+    user_id = user.id
+    take_write_lock()  # SQLite: queue behind other writers (BEGIN IMMEDIATE) instead of failing
+    spent = db.session.execute(
+        update(OneTimeCode).where(OneTimeCode.id == match, *pending).values(used_at=now),
+        execution_options={"synchronize_session": False},
+    )
+    if spent.rowcount != 1:
+        return None  # redeemed by another request in the meantime
+    # A redeemed code spends every other code of the account.
+    db.session.execute(update(OneTimeCode).where(OneTimeCode.user_id == user_id, OneTimeCode.used_at.is_(None))
+                       .values(used_at=now), execution_options={"synchronize_session": False})
+    user = db.session.get(User, user_id)
+    set_password(user, new_password_value)
+    return user
+
+
+def _count_wrong_code(user_id: int, now) -> None:
+    """A wrong code counts against each pending code of the account; at the limit they are spent."""
+    take_write_lock()
+    pending = (OneTimeCode.user_id == user_id, OneTimeCode.used_at.is_(None), OneTimeCode.expires_at > now)
+    options = {"synchronize_session": False}
+    db.session.execute(update(OneTimeCode).where(*pending)
+                       .values(failed_attempts=OneTimeCode.failed_attempts + 1), execution_options=options)
+    db.session.execute(update(OneTimeCode).where(*pending, OneTimeCode.failed_attempts >= MAX_CODE_ATTEMPTS)
+                       .values(used_at=now), execution_options=options)
 
 
 # --- roles and administration ------------------------------------------------------------

@@ -1,11 +1,12 @@
 """Sign-in, registration, password recovery, the profile, and registration on someone's behalf."""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from ecole.accounts import services
 from ecole.accounts.forms import (
     ForgotPasswordForm,
+    LanguageForm,
     LoginForm,
     PasswordChangeForm,
     PersonForm,
@@ -14,23 +15,29 @@ from ecole.accounts.forms import (
     RegistrationForm,
 )
 from ecole.accounts.services import AccountError
-from ecole.core.access import login_required, safe_next, staff_required
+from ecole.core.access import is_safe_next, login_required, safe_next, staff_required
 from ecole.core.forms import form_status
+from ecole.core.mail import send_mail
 from ecole.extensions import db, limiter
-from ecole.i18n import current_language
+from ecole.i18n import current_language, remember_in_cookie
 
 auth = Blueprint("auth", __name__)
 account = Blueprint("account", __name__, url_prefix="/account")
 people = Blueprint("people", __name__, url_prefix="/people")
 
 
-def _failed_attempt(response) -> bool:
-    # Only failed sign-ins count towards the limit (a success redirects).
-    return response.status_code != 302
+# Sign-in and code limits count every attempt when it arrives (an atomic increment, so parallel
+# requests cannot all slip under the limit, as "check now, count after the answer" let them), and a
+# success gives its attempt back: only failures use up the limit, and a school's many people
+# signing in from one address are not held back.
+def _give_attempt_back() -> None:
+    for request_limit in limiter.current_limits:
+        limiter.storage.incr(request_limit.key, request_limit.limit.get_expiry(), amount=-1)
 
 
-def _identifier_key() -> str:
-    return "login-id:" + (request.form.get("identifier") or "").strip().lower()[:254]
+def _account_key() -> str:
+    # Per account, not per spelling: 0612043512, 06 12 04 35 12 and +212612043512 count together.
+    return "account:" + services.account_key(request.form.get("identifier"))
 
 
 def _login_limit() -> str:
@@ -38,8 +45,8 @@ def _login_limit() -> str:
 
 
 @auth.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed_attempt)
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed_attempt, key_func=_identifier_key)
+@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_account_key)
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next())
@@ -50,6 +57,7 @@ def login():
             session.clear()  # no session fixation: a new session starts at sign-in
             login_user(user, remember=form.remember.data)
             db.session.commit()
+            _give_attempt_back()
             if user.must_change_password:
                 flash(_("Choisissez votre propre mot de passe avant de continuer."), "info")
                 return redirect(url_for("account.password"))
@@ -71,6 +79,7 @@ def logout():
 
 
 @auth.route("/register", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -79,20 +88,41 @@ def register():
         form.locale.data = current_language()
     if form.validate_on_submit():
         try:
-            registration = services.register_user(form.profile_data(), actor=None, password=form.password.data)
+            registration = services.register_self(form.profile_data(), form.password.data)
         except AccountError as error:
+            db.session.rollback()
             form.form_errors.append(str(error))
         else:
             db.session.commit()
-            session.clear()
-            login_user(registration.user)
-            flash(_("Bienvenue ! Votre compte est créé."), "success")
-            return redirect(url_for("account.profile"))
+            # The same answer whether the phone or e-mail was free or already had an account (which is
+            # left unchanged): this page must not tell who has an account. Nobody is signed in here.
+            flash(_("Votre compte est prêt : connectez-vous avec votre numéro de téléphone ou votre adresse "
+                    "e-mail et votre mot de passe. Si vous aviez déjà un compte, il n’a pas été modifié : "
+                    "utilisez votre mot de passe habituel ou « Mot de passe oublié »."), "success")
+            response = redirect(url_for("auth.login"))
+            notices = [(user.email, *notice) for user in registration.existing
+                       if (notice := services.registration_notice(user)) is not None]
+            if notices:
+                # Sent once the answer has left, so that its timing does not tell an account exists.
+                response.call_on_close(_mailer(notices))
+            return response
     return render_template("accounts/register.html", form=form), form_status(form)
+
+
+def _mailer(notices: list[tuple[str, str, str]]):
+    app = current_app._get_current_object()
+
+    def send() -> None:
+        with app.app_context():
+            for address, subject, body in notices:
+                send_mail(address, subject, body)
+
+    return send
 
 
 @auth.route("/password/forgot", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_account_key)
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -106,20 +136,23 @@ def forgot_password():
 
 
 @auth.route("/password/code", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed_attempt)
+@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], key_func=_account_key)
 def redeem_code():
     form = RedeemCodeForm()
     if form.validate_on_submit():
         try:
             user = services.redeem_code(form.identifier.data, form.code.data, form.password.data)
         except AccountError as error:
+            db.session.rollback()
             form.form_errors.append(str(error))
         else:
+            db.session.commit()  # the new password, or the wrong attempt counted against the codes
             if user is not None:
-                db.session.commit()
+                _give_attempt_back()
                 flash(_("Votre mot de passe est changé. Connectez-vous avec le nouveau."), "success")
                 return redirect(url_for("auth.login"))
-            form.form_errors.append(_("Ce code n’est pas valable pour ce compte, ou il a expiré."))
+            form.form_errors.append(services.wrong_code_message())
     return render_template("accounts/redeem.html", form=form), form_status(form)
 
 
@@ -138,6 +171,23 @@ def profile():
             flash(_("Votre profil est enregistré."), "success")
             return redirect(url_for("account.profile", lang=current_user.locale))
     return render_template("accounts/profile.html", form=form), form_status(form)
+
+
+@account.route("/language", methods=["POST"])
+@login_required
+def language():
+    """The language switcher of a signed-in person: a deliberate choice, so it becomes their preferred
+    language (that of their notices) as well as this browser's. A `?lang=` link only sets the cookie."""
+    form = LanguageForm()
+    if not form.validate_on_submit():
+        abort(400)  # only the switcher's buttons post here: anything else is not a person's mistake
+    services.set_preferred_language(current_user, form.lang.data, actor=current_user)
+    db.session.commit()
+    back = form.next.data or ""
+    # (no control characters: a CR/LF would end in a Location header)
+    response = redirect(back if is_safe_next(back) and back.isprintable() else url_for("main.home"))
+    remember_in_cookie(response, form.lang.data)
+    return response
 
 
 @account.route("/password", methods=["GET", "POST"])

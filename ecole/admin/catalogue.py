@@ -3,6 +3,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import lazyload, selectinload
 
 from ecole.accounts.forms import ConfirmForm
 from ecole.admin.views import admin
@@ -15,6 +16,7 @@ from ecole.core.access import admin_required
 from ecole.core.forms import form_status, show_problems
 from ecole.core.pagination import page_number
 from ecole.extensions import db
+from ecole.i18n import current_language
 
 
 def _course_or_404(slug: str) -> Course:
@@ -26,11 +28,15 @@ def _course_or_404(slug: str) -> Course:
 
 def _course_form(course: Course | None) -> CourseForm:
     form = CourseForm()
-    lang = request.args.get("lang")
-    themes = queries.themes()
-    form.theme.choices = [(t.code, t.title(lang or "fr")) for t in themes]
-    others = db.session.scalars(db.select(Course).order_by(Course.slug)).all()
-    form.prerequisites.choices = [(c.slug, c.title("fr")) for c in others if course is None or c.id != course.id]
+    # Titles in the reader's language, with the catalogue's fallback (asked → fr → any).
+    lang = current_language()
+    form.theme.choices = [(t.code, t.title(lang)) for t in queries.themes()]
+    others = db.session.scalars(db.select(Course).options(
+        selectinload(Course.text_rows), lazyload(Course.audience_rows), lazyload(Course.language_rows),
+        lazyload(Course.theme))).all()
+    form.prerequisites.choices = sorted(
+        ((c.slug, c.title(lang)) for c in others if course is None or c.id != course.id),
+        key=lambda choice: (choice[1].casefold(), choice[0]))
     if request.method == "GET" and course is not None:
         data = services.course_to_data(course)
         form.slug.data, form.theme.data, form.format.data = data.slug, data.theme, data.format
@@ -43,10 +49,6 @@ def _course_form(course: Course | None) -> CourseForm:
             form[f"objectives_{lang}"].data = data.objectives.get(lang, "")
             form[f"description_{lang}"].data = data.descriptions.get(lang, "")
     return form
-
-
-
-
 
 
 @admin.route("/courses")

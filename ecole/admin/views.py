@@ -3,16 +3,18 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_
+from sqlalchemy.exc import IntegrityError
 
 from ecole.accounts import services
-from ecole.accounts.forms import ConfirmForm, RolesForm
+from ecole.accounts.forms import ConfirmForm, PersonForm, RolesForm
 from ecole.accounts.models import User, UserRole
 from ecole.accounts.services import AccountError
 from ecole.core.access import admin_required
-from ecole.core.audit import AuditEntry
+from ecole.admin.audit import AuditFilters, action_choices, actor_choices, audit_query, describe, person_name
 from ecole.core.pagination import page_number
 from ecole.core.sql import contains
 from ecole.extensions import db
+from ecole.i18n import current_language
 
 admin = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -48,17 +50,55 @@ def _load_user(user_id: int) -> User:
     return user
 
 
+HISTORY_SIZE = 20  # entries on a person's page; the audit log, filtered on the person, has the rest
+
+
+def _user_page(person: User, profile_form: PersonForm | None = None):
+    roles_form = RolesForm(roles=sorted(person.roles))
+    entries = db.session.scalars(audit_query(AuditFilters(person=person.id)).limit(HISTORY_SIZE)).all()
+    return render_template("admin/user.html", person=person, roles_form=roles_form, action_form=ConfirmForm(),
+                           profile_form=profile_form or PersonForm(obj=person),
+                           rows=describe(entries, current_language()))
+
+
 @admin.route("/users/<int:user_id>")
 @admin_required
 def user(user_id: int):
+    return _user_page(_load_user(user_id))
+
+
+def _check_identifiers(form: PersonForm, person: User) -> bool:
+    """Phone and e-mail checked one by one with the service's own rules, so that each refusal
+    (invalid, or already someone else's) is shown under its field; True when both are fine."""
+    for name, normalize in (("phone", services.normalize_phone), ("email", services.normalize_email)):
+        try:
+            value = normalize(form[name].data)
+            services.check_identifiers_free(**{"email": None, "phone": None, name: value}, exclude=person)
+        except AccountError as error:
+            form[name].errors = [*form[name].errors, str(error)]
+    return not (form.phone.errors or form.email.errors)
+
+
+@admin.route("/users/<int:user_id>/profile", methods=["POST"])
+@admin_required
+def user_profile(user_id: int):
+    """An administrator corrects a person's names, phone, e-mail…: the profile's own service and rules."""
     person = _load_user(user_id)
-    roles_form = RolesForm(roles=sorted(person.roles))
-    entries = db.session.scalars(
-        db.select(AuditEntry).where(AuditEntry.target_type == "User", AuditEntry.target_id == str(person.id))
-        .order_by(AuditEntry.at.desc()).limit(20)
-    ).all()
-    return render_template("admin/user.html", person=person, roles_form=roles_form, action_form=ConfirmForm(),
-                           entries=entries)
+    form = PersonForm()
+    if form.validate_on_submit() and _check_identifiers(form, person):
+        try:
+            services.update_profile(person, form.profile_data(), actor=current_user)
+            db.session.commit()
+        except AccountError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+        except IntegrityError:  # another administrator gave the same phone or e-mail a moment ago
+            db.session.rollback()
+            form.form_errors.append(_("Ce numéro de téléphone ou cette adresse e-mail vient d’être donné à un autre compte."))
+        else:
+            flash(_("Le profil est enregistré."), "success")
+            return redirect(url_for("admin.user", user_id=person.id))
+    return _user_page(person, profile_form=form), 400
 
 
 @admin.route("/users/<int:user_id>/roles", methods=["POST"])
@@ -110,12 +150,14 @@ def user_code(user_id: int):
                            ttl_hours=int(current_app.config["RESET_CODE_TTL"].total_seconds() // 3600))
 
 
+AUDIT_PAGE_SIZE = 50
+
+
 @admin.route("/audit")
 @admin_required
 def audit_log():
-    query = db.select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-    action = (request.args.get("action") or "").strip()[:64]
-    if action:
-        query = query.where(AuditEntry.action == action)
-    page = db.paginate(query, page=page_number(), per_page=50, error_out=False)
-    return render_template("admin/audit.html", page=page, action=action)
+    filters = AuditFilters.from_args(request.args)
+    page = db.paginate(audit_query(filters), page=page_number(), per_page=AUDIT_PAGE_SIZE, error_out=False)
+    lang = current_language()
+    return render_template("admin/audit.html", page=page, rows=describe(page.items, lang), filters=filters,
+                           actions=action_choices(), actors=actor_choices(), person=person_name(filters.person, lang))

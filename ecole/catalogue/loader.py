@@ -70,11 +70,16 @@ def check_course(data: CourseData, *, themes: set[str], known_slugs: set[str]) -
     if not isinstance(data.duration_hours, int) or isinstance(data.duration_hours, bool) \
             or not 1 <= data.duration_hours <= 400:
         problems.append(("duration_hours", _("La durée doit être un nombre entier d’heures entre 1 et 400.")))
+    # An empty choice and a wrong value are different mistakes: each gets a message naming its rule.
     unknown = [a for a in data.audiences if a not in {a.value for a in COURSE_AUDIENCES}]
-    if not data.audiences or unknown:
-        problems.append(("audiences", _("Publics invalides : %(value)s", value=", ".join(unknown) or "—")))
+    if not data.audiences:
+        problems.append(("audiences", _("Choisissez au moins un public.")))
+    elif unknown:
+        problems.append(("audiences", _("Publics invalides : %(value)s", value=", ".join(unknown))))
     bad_languages = [code for code in data.instruction_languages if code not in LOCALES]
-    if not data.instruction_languages or bad_languages:
+    if not data.instruction_languages:
+        problems.append(("instruction_languages", _("Choisissez au moins une langue d’enseignement.")))
+    elif bad_languages:
         problems.append(("instruction_languages", _("Langues d’enseignement invalides.")))
     for slug in data.prerequisites:
         if slug == data.slug or slug not in known_slugs:

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 
 from ecole.catalogue import loader
 from ecole.catalogue.loader import CourseData, LessonData
@@ -115,9 +116,12 @@ def _lesson_text(row: LessonText | None, lang: str, data: LessonData) -> LessonT
 
 
 def search_text(data: CourseData) -> str:
-    parts = [data.slug, *data.titles.values(), *data.summaries.values(), *data.objectives.values()]
+    parts = [data.slug, *data.titles.values(), *data.summaries.values(), *data.descriptions.values(),
+             *data.objectives.values()]
     for lesson in data.lessons:
+        # Lesson texts too: a word a trainee remembers from a lesson finds its course, in any language.
         parts.extend(lesson.titles.values())
+        parts.extend(lesson.bodies.values())
     return fold(" \n ".join(parts))
 
 
@@ -158,6 +162,9 @@ def import_catalogue(root: Path, *, actor) -> ImportReport:
             report.created.append(data.slug)
         elif course_to_data(course) == data:
             report.unchanged.append(data.slug)
+            if course.search_text != search_text(data):
+                # Same texts, older index (what it covers has grown): refresh it, and the cache version.
+                course.search_text, course.updated_at = search_text(data), utcnow()
             continue
         else:
             report.updated.append(data.slug)
@@ -263,7 +270,11 @@ def mark_lesson(user, lesson: Lesson, done: bool) -> None:
     row = db.session.scalar(db.select(LessonProgress).where(
         LessonProgress.user_id == user.id, LessonProgress.lesson_id == lesson.id))
     if done and row is None:
-        db.session.add(LessonProgress(user_id=user.id, lesson_id=lesson.id))
+        try:
+            with db.session.begin_nested():  # the same lesson marked from two devices at once: one row
+                db.session.add(LessonProgress(user_id=user.id, lesson_id=lesson.id))
+        except IntegrityError:
+            pass
     elif not done and row is not None:
         db.session.delete(row)
     db.session.flush()

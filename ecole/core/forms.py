@@ -178,6 +178,13 @@ class BaseForm(FlaskForm):
                 options = {**options, "filters": (drop_direction_overrides, *unbound_field.kwargs.get("filters", ()))}
             return unbound_field.bind(form=form, **options)
 
+        def render_field(self, field, render_kw):
+            # A page can hold several forms, each with its hidden CSRF token: WTForms would give every
+            # token id="csrf_token", so ids repeat (WCAG 2.1 4.1.1). Nothing refers to it: no id.
+            if field.type == "CSRFTokenField":
+                render_kw = {"id": False, **render_kw}
+            return super().render_field(field, render_kw)
+
 
 def form_status(form) -> int:
     """400 for a submitted form with errors (so tests and tools see the refusal), else 200."""

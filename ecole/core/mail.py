@@ -8,13 +8,15 @@ from flask import current_app
 log = logging.getLogger("ecole.mail")
 
 
-def send_mail(to: str, subject: str, body: str) -> bool:
+def send_mail(to: str, subject: str, body: str, *, headers: dict[str, str] | None = None) -> bool:
     """Send a plain-text message; return False (and log) when it could not be sent."""
     config = current_app.config
     message = EmailMessage()
     message["From"] = config["MAIL_SENDER"]
     message["To"] = to
     message["Subject"] = subject
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(body)
     if not config.get("MAIL_SERVER"):
         log.info("mail not sent (no MAIL_SERVER) to=%s subject=%s\n%s", to, subject, body)

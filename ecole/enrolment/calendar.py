@@ -52,7 +52,7 @@ def session_ics(session: CourseSession, lang: str) -> bytes:
 
 
 def feed_ics(user, lang: str) -> bytes:
-    calendar = _calendar("Ecole — EPDR")
+    calendar = _calendar("École — EPDR")
     stamp = utcnow()
     enrolments = db.session.scalars(select(Enrolment).where(
         Enrolment.user_id == user.id,
@@ -65,6 +65,11 @@ def feed_ics(user, lang: str) -> bytes:
         _add_session(calendar, session, lang, stamp)
     calendar.add_missing_timezones()
     return calendar.to_ical()
+
+
+def current_token(user) -> str | None:
+    """The feed address's token if the person asked for one (a GET shows it, never creates it)."""
+    return db.session.scalar(select(CalendarFeed.token).where(CalendarFeed.user_id == user.id))
 
 
 def feed_token(user, *, renew: bool = False) -> str:

@@ -1,6 +1,6 @@
 """Enrolments, their guarded states and their event log."""
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ecole.accounts.models import User
 from ecole.core.models import UTCDateTime, utcnow
 from ecole.extensions import db
-from ecole.sessions.models import CourseSession
+from ecole.sessions.models import CourseSession, EnrolmentWindow
 
 
 class EnrolmentStatus(enum.StrEnum):
@@ -48,6 +48,7 @@ TRANSITIONS: dict[EnrolmentStatus, frozenset[EnrolmentStatus]] = {
     S.COMPLETED: frozenset({S.NOT_COMPLETED}),
     S.NOT_COMPLETED: frozenset({S.COMPLETED}),
 }
+UNDO_WINDOW = timedelta(minutes=10)  # long enough to notice a mis-tap, short enough not to hold a seat hostage
 HOLDS_SEAT = frozenset({S.OFFERED, S.CONFIRMED, S.COMPLETED, S.NOT_COMPLETED})
 ACTIVE = frozenset({S.REQUESTED, S.WAITLISTED, S.OFFERED, S.CONFIRMED})
 
@@ -89,11 +90,28 @@ class Enrolment(db.Model):
 
     def can_cancel(self, user, now: datetime) -> bool:
         """The trainee before the start; staff of the session at any time."""
-        if not self.is_active or user is None or not user.is_authenticated:
+        if not self.is_active or user is None or not user.is_authenticated or self.session.is_finished:
             return False
         if self.session.can_manage(user):
             return True
         return user.id == self.user_id and not (self.session.starts_at and now >= self.session.starts_at)
+
+
+    @property
+    def shown_status_title(self):
+        """What the trainee is told: a session closed by staff is over, whatever the seat it held."""
+        if self.session.is_finished and self.is_active:
+            return _l("Session terminée")
+        return self.status_title
+
+    def can_restore(self, user, now: datetime) -> bool:
+        """The trainee who cancelled their own enrolment a few minutes ago (a mis-tap on a phone) may
+        take it back while the session has not begun. Staff cancellations carry a reason, expired
+        offers too: an empty reason means the person cancelled it themselves."""
+        return (user is not None and user.is_authenticated and user.id == self.user_id
+                and self.status == S.CANCELLED and not self.cancel_reason
+                and now - self.updated_at <= UNDO_WINDOW
+                and self.session.enrolment_state(now) not in (EnrolmentWindow.NOT_PUBLISHED, EnrolmentWindow.STARTED))
 
 
 class EnrolmentEvent(db.Model):

@@ -1,7 +1,9 @@
 """Enrolment operations. Every state change is a conditional UPDATE on the current state, and seats
 are taken and given back with conditional UPDATEs on the session's counter: two requests racing for
 the last seat, or a cancellation racing with a promotion, can never over-book, on SQLite or
-PostgreSQL. Services flush; the caller commits once."""
+PostgreSQL. Every operation first locks its session's row (`lock_row`), as every change to the
+session does (edit, publish, complete, cancel): a session cannot be cancelled or shrunk halfway
+through an enrolment. Services flush; the caller commits once."""
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
@@ -12,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from ecole.accounts.models import User
 from ecole.core.audit import ACTION_TITLES, record
 from ecole.core.models import utcnow
-from ecole.core.transactions import take_write_lock
+from ecole.core.transactions import lock_row, take_write_lock
 from ecole.enrolment.models import ACTIVE, HOLDS_SEAT, STATUS_TITLES, TRANSITIONS, Enrolment, EnrolmentEvent
 from ecole.enrolment.models import EnrolmentStatus as S
 from ecole.extensions import db
@@ -61,6 +63,12 @@ def move(enrolment: Enrolment, to: S, *, actor: User | None, reason: str = "", *
     return enrolment
 
 
+def _lock(enrolment: Enrolment) -> None:
+    """The session's lock, then the enrolment as it is now (another request may just have moved it)."""
+    lock_row(enrolment.session)
+    db.session.refresh(enrolment)
+
+
 # --- seats -----------------------------------------------------------------------------------
 
 def reserved_for_others(session: CourseSession, user: User) -> int:
@@ -78,7 +86,8 @@ def take_seat(session: CourseSession, user: User) -> bool:
     reserved = reserved_for_others(session, user)
     result = db.session.execute(
         update(CourseSession)
-        .where(CourseSession.id == session.id, CourseSession.seats_taken + reserved < CourseSession.capacity)
+        .where(CourseSession.id == session.id, CourseSession.status == SessionStatus.PUBLISHED.value,
+               CourseSession.seats_taken + reserved < CourseSession.capacity)
         .values(seats_taken=CourseSession.seats_taken + 1).execution_options(synchronize_session=False))
     return result.rowcount == 1
 
@@ -93,8 +102,10 @@ def release_seat(session: CourseSession) -> None:
 
 def enrol(session: CourseSession, user: User, *, actor: User | None, walk_in: bool = False) -> Enrolment:
     """Ask for a seat. Staff enrolling someone on the spot skip the window and the approval."""
-    take_write_lock()
+    lock_row(session)
     now = utcnow()
+    if not user.active:  # a deactivated account gets no enrolment and no notice, walk-in or not
+        raise EnrolmentError(_("Ce compte est désactivé : la personne ne peut pas être inscrite."))
     if session.status != SessionStatus.PUBLISHED:
         raise EnrolmentError(_("Cette session n’est pas ouverte aux inscriptions."))
     if not walk_in and not session.enrolment_open(now):
@@ -139,7 +150,7 @@ def place(enrolment: Enrolment, *, actor: User | None) -> Enrolment:
 
 
 def approve(enrolment: Enrolment, *, actor: User) -> Enrolment:
-    take_write_lock()
+    _lock(enrolment)
     if enrolment.status != S.REQUESTED:
         raise EnrolmentError(_("Seule une demande en attente peut être acceptée."))
     place(enrolment, actor=actor)
@@ -149,7 +160,7 @@ def approve(enrolment: Enrolment, *, actor: User) -> Enrolment:
 
 
 def reject(enrolment: Enrolment, reason: str, *, actor: User) -> Enrolment:
-    take_write_lock()
+    _lock(enrolment)
     if enrolment.status != S.REQUESTED:
         raise EnrolmentError(_("Seule une demande en attente peut être refusée."))
     _require_reason(reason)
@@ -167,8 +178,10 @@ def _require_reason(reason: str) -> None:
 
 def cancel(enrolment: Enrolment, *, actor: User, reason: str = "") -> Enrolment:
     """Cancelled by the trainee (before the start) or by staff (with a reason). A freed seat is offered."""
-    take_write_lock()
+    _lock(enrolment)
     now = utcnow()
+    if enrolment.session.is_finished:
+        raise EnrolmentError(_("Cette session est terminée : l’inscription ne peut plus être annulée."))
     if not enrolment.can_cancel(actor, now):
         raise EnrolmentError(_("Vous ne pouvez pas annuler cette inscription."))
     by_staff = actor.id != enrolment.user_id
@@ -213,7 +226,7 @@ def promote(session: CourseSession, *, actor: User | None, now: datetime | None 
 
 
 def accept_offer(enrolment: Enrolment, *, actor: User, now: datetime | None = None) -> Enrolment:
-    take_write_lock()
+    _lock(enrolment)
     now = now or utcnow()
     if enrolment.status != S.OFFERED:
         raise EnrolmentError(_("Il n’y a pas de place proposée pour cette inscription."))
@@ -227,6 +240,7 @@ def accept_offer(enrolment: Enrolment, *, actor: User, now: datetime | None = No
 
 
 def expire_offer(enrolment: Enrolment, now: datetime | None = None) -> bool:
+    _lock(enrolment)
     try:
         move(enrolment, S.CANCELLED, actor=None, reason="offer expired", cancel_reason="offer expired",
              offer_expires_at=None)
@@ -251,7 +265,7 @@ def expire_offers(now: datetime | None = None) -> int:
 
 def staff_promote(enrolment: Enrolment, *, actor: User) -> Enrolment:
     """Staff move someone from the waitlist straight to a confirmed seat, if a seat is free."""
-    take_write_lock()
+    _lock(enrolment)
     if enrolment.status != S.WAITLISTED:
         raise EnrolmentError(_("Seule une personne sur liste d’attente peut passer en priorité."))
     if not take_seat(enrolment.session, enrolment.user):
@@ -283,8 +297,9 @@ def waitlist_positions(enrolments: list[Enrolment]) -> dict[int, int]:
 
 
 def cancel_session(session: CourseSession, reason: str, *, actor: User) -> int:
-    """Cancel a session: every active enrolment is cancelled and its holder told why."""
-    take_write_lock()
+    """Cancel a session: every active enrolment is cancelled and its holder told why, and every seat
+    freed, in one transaction that holds the session's lock (no enrolment can slip in meanwhile)."""
+    lock_row(session)
     _require_reason(reason)
     if session.status in (SessionStatus.CANCELLED, SessionStatus.COMPLETED):
         raise EnrolmentError(_("Cette session est déjà annulée ou terminée."))
@@ -299,6 +314,24 @@ def cancel_session(session: CourseSession, reason: str, *, actor: User) -> int:
     record("session.cancel", session, actor=actor, reason=reason, enrolments=count)
     db.session.flush()
     return count
+
+
+def restore(enrolment: Enrolment, *, actor: User, now: datetime | None = None) -> Enrolment:
+    """Undo a trainee's own cancellation, minutes later (Enrolment.can_restore). It goes back through
+    the state machine like a new request (cancelled → requested → a free seat or the waitlist), so it
+    races safely with whoever took the seat meanwhile: nobody is pushed out, the person may wait."""
+    take_write_lock()
+    now = now or utcnow()
+    if not enrolment.can_restore(actor, now):
+        raise EnrolmentError(_("Cette annulation ne peut plus être défaite."))
+    before = db.session.scalar(select(EnrolmentEvent.from_status).where(
+        EnrolmentEvent.enrolment_id == enrolment.id, EnrolmentEvent.to_status == S.CANCELLED.value)
+        .order_by(EnrolmentEvent.at.desc(), EnrolmentEvent.id.desc()).limit(1))
+    move(enrolment, S.REQUESTED, actor=actor, reason="undo", cancel_reason="", offer_expires_at=None)
+    if before != S.REQUESTED:  # a request still awaiting the school's approval goes back to waiting
+        place(enrolment, actor=actor)
+    db.session.flush()
+    return enrolment
 
 
 def set_result(enrolment: Enrolment, completed: bool, *, actor: User) -> Enrolment:

@@ -13,7 +13,8 @@ from sqlalchemy.orm import selectinload
 
 from ecole.accounts.forms import ConfirmForm
 from ecole.accounts.models import Role, User, UserRole
-from ecole.accounts.services import find_by_identifier
+from ecole.accounts.models import AUDIENCE_TITLES, GENDER_TITLES, Audience, Gender
+from ecole.accounts.services import AccountError, find_by_identifier, normalize_email, normalize_phone
 from ecole.catalogue.models import Course
 from ecole.core.access import login_required, staff_required
 from ecole.core.forms import form_status, show_problems
@@ -25,10 +26,10 @@ from ecole.enrolment.models import Enrolment, EnrolmentEvent
 from ecole.enrolment.models import EnrolmentStatus as S
 from ecole.enrolment.services import EnrolmentError
 from ecole.extensions import db
-from ecole.i18n import current_language
+from ecole.i18n import current_language, format_datetime
 from ecole.sessions import services as session_services
 from ecole.sessions.forms import MeetingForm, ReasonForm, SessionForm, WalkInForm
-from ecole.sessions.models import CourseSession, Meeting, SessionStatus
+from ecole.sessions.models import CourseSession, EnrolmentWindow, Meeting, SessionStatus
 from ecole.sessions.services import Conflict, SessionError
 
 sessions = Blueprint("sessions", __name__, url_prefix="/sessions")
@@ -82,8 +83,27 @@ def show(session_id: int):
         mine = db.session.scalar(select(Enrolment).where(Enrolment.session_id == session.id,
                                                          Enrolment.user_id == current_user.id))
         position = services.waitlist_position(mine) if mine else None
+    now = utcnow()
     return render_template("sessions/show.html", session=session, mine=mine, position=position,
-                           open=session.enrolment_open(utcnow()), form=ConfirmForm())
+                           open=session.enrolment_open(now), window=window_text(session, now), form=ConfirmForm())
+
+
+def window_text(session: CourseSession, now) -> str:
+    """Whether enrolment is open, and if not why, in one sentence: what the public page says and
+    what "Publier" tells staff come from the same rule (CourseSession.enrolment_state)."""
+    state = session.enrolment_state(now)
+    if session.is_finished:
+        return _("Cette session est terminée.")
+    if state is EnrolmentWindow.OPEN:
+        return _("Les inscriptions sont ouvertes.")
+    if state is EnrolmentWindow.NOT_YET:
+        return _("Les inscriptions ouvriront le %(when)s.", when=format_datetime(session.enrolment_opens_at, "short"))
+    if state is EnrolmentWindow.CLOSED:
+        return _("Les inscriptions sont closes depuis le %(when)s.",
+                 when=format_datetime(session.enrolment_closes_at, "short"))
+    if state is EnrolmentWindow.STARTED:
+        return _("La session a commencé : les inscriptions sont closes.")
+    return _("Les inscriptions ne sont pas ouvertes.")
 
 
 @sessions.route("/<int:session_id>/enrol", methods=["POST"])
@@ -96,10 +116,11 @@ def enrol(session_id: int):
         except EnrolmentError as error:
             _fail(error)
         else:
+            status = S(enrolment.status)  # as enrolled: after the commit, a cancellation may already have followed
             db.session.commit()
             flash({S.CONFIRMED: _("Votre place est confirmée."),
                    S.WAITLISTED: _("La session est complète : vous êtes sur la liste d’attente."),
-                   S.REQUESTED: _("Votre demande est envoyée : l’école va l’examiner.")}[S(enrolment.status)], "success")
+                   S.REQUESTED: _("Votre demande est envoyée : l’école va l’examiner.")}[status], "success")
     return redirect(url_for("sessions.show", session_id=session.id))
 
 
@@ -131,7 +152,9 @@ def mine():
 def _session_form(session: CourseSession | None) -> SessionForm:
     form = SessionForm()
     lang = current_language()
-    courses = db.session.scalars(select(Course).where(Course.published.is_(True)).order_by(Course.slug)).all()
+    courses = db.session.scalars(select(Course).where(Course.published.is_(True))
+                                 .options(selectinload(Course.text_rows), selectinload(Course.language_rows))).all()
+    courses = sorted(courses, key=lambda c: c.title(lang).casefold())  # as the reader reads them, not by slug
     form.course_id.choices = [(c.id, c.title(lang)) for c in courses]
     # Who may teach: trainers and administrators (the rule of sessions.services.save_session).
     teachers = User.role_rows.any(UserRole.role.in_([Role.TRAINER.value, Role.ADMIN.value]))
@@ -142,10 +165,13 @@ def _session_form(session: CourseSession | None) -> SessionForm:
             form.fill(session)
         else:
             form.trainer_ids.data = [current_user.id] if current_user.has_role(Role.TRAINER) else []
-            form.languages.data = [lang]
+            # A session is taught in its course's languages unless staff say otherwise. Without a
+            # course chosen in advance none is ticked: the service then takes the chosen course's.
             course_id = int_arg("course")
-            if course_id:
-                form.course_id.data = course_id
+            chosen = next((c for c in courses if c.id == course_id), None)
+            if chosen is not None:
+                form.course_id.data = chosen.id
+                form.languages.data = session_services.course_languages(chosen)
     return form
 
 
@@ -258,23 +284,35 @@ def publish(session_id: int):
             _fail(error)
         else:
             db.session.commit()
-            flash(_("La session est publiée : les inscriptions sont ouvertes."), "success")
+            flash(_("La session est publiée.") + " " + window_text(session, utcnow()),
+                  "success" if session.enrolment_open(utcnow()) else "warning")
     return redirect(url_for("sessions.manage", session_id=session.id))
 
 
-@sessions.route("/<int:session_id>/complete", methods=["POST"])
+@sessions.route("/<int:session_id>/complete", methods=["GET", "POST"])
 @staff_required
 def complete(session_id: int):
+    """Closing cannot be undone: a page says what it does (or why it is not possible yet) and asks."""
     session = _managed_session(session_id)
-    if ConfirmForm().validate_on_submit():
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
         try:
             session_services.complete(session, actor=current_user)
-        except SessionError as error:
-            _fail(error)
+        except SessionError:
+            db.session.rollback()  # the page below says why
         else:
             db.session.commit()
             flash(_("La session est clôturée."), "success")
-    return redirect(url_for("sessions.manage", session_id=session.id))
+            return redirect(url_for("sessions.manage", session_id=session.id))
+    refusal = None
+    try:
+        if session.status != SessionStatus.PUBLISHED:
+            raise SessionError([("status", _("Seule une session publiée peut être clôturée."))])
+        session_services.check_can_complete(session)
+    except SessionError as error:
+        refusal = str(error)
+    return render_template("sessions/complete.html", session=session, form=form, refusal=refusal), \
+        400 if request.method == "POST" else 200
 
 
 @sessions.route("/<int:session_id>/cancel", methods=["POST"])
@@ -301,7 +339,13 @@ def walk_in(session_id: int):
     session = _managed_session(session_id)
     form = WalkInForm()
     if form.validate_on_submit():
-        person = find_by_identifier(form.identifier.data)
+        identifier = form.identifier.data.strip()
+        try:  # "abc" is no phone number: say so here, not on the new-person form
+            normalize_email(identifier) if "@" in identifier else normalize_phone(identifier)
+        except AccountError as error:
+            flash(str(error), "error")
+            return redirect(url_for("sessions.manage", session_id=session.id) + "#roster")
+        person = find_by_identifier(identifier)
         if person is None:
             flash(_("Aucun compte avec ce téléphone ou cet e-mail : inscrivez d’abord la personne."), "error")
             return redirect(url_for("people.register_person"))
@@ -340,11 +384,19 @@ def roster_csv(session_id: int):
             person = enrolment.user
             writer.writerow([_safe_cell(v) for v in (
                 person.name_latin, person.name_arabic, person.phone or "", person.email or "", person.commune,
-                person.audience, person.gender or "", person.birth_year or "", enrolment.status_title)])
+                _title(AUDIENCE_TITLES, Audience, person.audience), _title(GENDER_TITLES, Gender, person.gender),
+                person.birth_year or "", enrolment.status_title)])
     response = make_response("\ufeff" + out.getvalue())  # the BOM lets Excel read UTF-8 (Arabic names)
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="roster-{session.id}.csv"'
     return response
+
+
+def _title(titles: dict, kind, code: str | None) -> str:
+    """A stored code as the staff member reads it (an unknown old code is shown as it is)."""
+    if not code:
+        return ""
+    return str(titles[kind(code)]) if code in {member.value for member in kind} else code
 
 
 _PHONE = re.compile(r"\+\d{6,15}")
@@ -380,7 +432,23 @@ def events(session_id: int):
     rows = db.session.scalars(select(EnrolmentEvent).join(Enrolment, Enrolment.id == EnrolmentEvent.enrolment_id)
                               .where(Enrolment.session_id == session.id)
                               .order_by(EnrolmentEvent.at.desc(), EnrolmentEvent.id.desc()).limit(500)).all()
-    return render_template("sessions/events.html", session=session, events=rows)
+    return render_template("sessions/events.html", session=session, events=rows,
+                           journal_status=lambda code: _journal_status(session, code), journal_reason=_journal_reason)
+
+
+def _journal_reason(reason: str) -> str:
+    """The system's own reasons are codes (the log stays language-neutral); people's reasons are shown as typed."""
+    return {"offer expired": _("le délai pour confirmer est passé"),
+            "promoted by staff": _("confirmée en priorité par l’équipe"),
+            "undo": _("annulation reprise par la personne")}.get(reason, reason)
+
+
+def _journal_status(session: CourseSession, code: str) -> str:
+    """A request is "awaiting approval" only where the school approves; elsewhere it is the
+    moment the person asked, immediately followed by a seat or the waitlist."""
+    if code == S.REQUESTED and not session.requires_approval:
+        return _("Demande d’inscription")
+    return services.status_title(code)
 
 
 # --- a person's training ---------------------------------------------------------------------
@@ -395,13 +463,16 @@ def my_training():
         .order_by(Enrolment.created_at.desc())).all()
     positions = services.waitlist_positions(enrolments)
     now = utcnow()
-    current = [e for e in enrolments if e.is_active and not (e.session.ends_at and e.session.ends_at < now)]
-    past = [e for e in enrolments if e not in current]
+    current = [e for e in enrolments if e.is_active and not e.session.is_finished
+               and not (e.session.ends_at and e.session.ends_at < now)]
+    undoable = [e for e in enrolments if e.can_restore(current_user, now)]
+    past = [e for e in enrolments if e not in current and e not in undoable]
     upcoming = sorted(((m, e) for e in current if e.status in (S.CONFIRMED, S.OFFERED)
                        for m in e.session.meetings if m.ends_at >= now), key=lambda pair: pair[0].starts_at)
     return render_template("enrolment/my_training.html", current=current, past=past, upcoming=upcoming[:10],
+                           undoable=undoable,
                            positions=positions, now=now, form=ConfirmForm(),
-                           feed_token=calendar.feed_token(current_user) if request.args.get("feed") else None)
+                           feed_token=calendar.current_token(current_user) if request.args.get("feed") else None)
 
 
 @training.route("/me/calendar", methods=["POST"])
@@ -427,12 +498,16 @@ def feed(token: str):
     return _ics(calendar.feed_ics(user, user.locale), "ecole")
 
 
-@training.route("/enrolments/<int:enrolment_id>/cancel", methods=["POST"])
+@training.route("/enrolments/<int:enrolment_id>/cancel", methods=["GET", "POST"])
 @login_required
 def cancel_enrolment(enrolment_id: int):
+    """GET asks (a mis-tap on a phone must not give a seat away); POST cancels."""
     enrolment = _enrolment_or_404(enrolment_id)
     form = ReasonForm() if enrolment.session.can_manage(current_user) and enrolment.user_id != current_user.id \
         else ConfirmForm()
+    if request.method == "GET":
+        return render_template("enrolment/cancel.html", enrolment=enrolment, form=form, back=request.args.get("back"),
+                               allowed=enrolment.can_cancel(current_user, utcnow()))
     if form.validate_on_submit():
         try:
             services.cancel(enrolment, actor=current_user, reason=form.reason.data if isinstance(form, ReasonForm) else "")
@@ -440,10 +515,34 @@ def cancel_enrolment(enrolment_id: int):
             _fail(error)
         else:
             db.session.commit()
-            flash(_("L’inscription est annulée."), "success")
+            if enrolment.user_id == current_user.id:
+                flash(_("Votre inscription est annulée. Une erreur ? Vous pouvez la reprendre pendant quelques "
+                        "minutes, ci-dessous."), "success")
+            else:
+                flash(_("L’inscription est annulée."), "success")
     elif isinstance(form, ReasonForm):
         flash(_("Donnez une raison : elle sera transmise à la personne."), "error")
     return redirect(_back(enrolment))
+
+
+@training.route("/enrolments/<int:enrolment_id>/restore", methods=["POST"])
+@login_required
+def restore_enrolment(enrolment_id: int):
+    enrolment = _enrolment_or_404(enrolment_id)
+    if enrolment.user_id != current_user.id:
+        abort(403)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.restore(enrolment, actor=current_user)
+        except EnrolmentError as error:
+            _fail(error)
+        else:
+            db.session.commit()
+            flash({S.CONFIRMED: _("Votre place est confirmée."),
+                   S.WAITLISTED: _("La place a été donnée entre-temps : vous êtes sur la liste d’attente."),
+                   S.REQUESTED: _("Votre demande est de nouveau en attente d’accord.")}[S(enrolment.status)],
+                  "success")
+    return redirect(url_for("training.my_training"))
 
 
 def _back(enrolment: Enrolment) -> str:

@@ -2,10 +2,11 @@
 from datetime import date, datetime
 from urllib.parse import urlencode
 
-from babel import Locale, dates, lists, numbers
+from babel import Locale, dates, numbers
 from flask import Flask, current_app, g, has_request_context, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user
+from markupsafe import Markup
 
 LANGUAGE_NAMES = {"fr": "Français", "ar": "العربية", "zgh": "ⵜⴰⵎⴰⵣⵉⵖⵜ"}
 COOKIE = "lang"
@@ -87,23 +88,55 @@ def format_when(value: datetime | None) -> str:
     return format_date(value, "long") + list_separator() + format_time(value, "short")
 
 
-def list_separator() -> str:
-    return "، " if current_language() == "ar" else ", "
+def list_separator(loop=None) -> str:
+    """What goes between two items: a comma, or, given the Jinja `loop` of a list, the language's « and »
+    before its last item (for lists whose items carry markup, which `format_list` would escape)."""
+    if loop is None:
+        return "، " if current_language() == "ar" else ", "
+    key = "2" if loop.length == 2 else "end" if loop.revindex == 2 else "start" if loop.first else "middle"
+    return list_patterns()[key].replace("{0}", "", 1).replace("{1}", "", 1)
 
 
 def format_number(value) -> str:
     return numbers.format_decimal(value, locale=formatting_locale())
 
 
+# CLDR has no list patterns for zgh (Babel falls back to root's "a, b, c", which drops the
+# conjunction); Tamazight joins the last two items with ⴷ « et » (GLOSSARY.md).
+LIST_PATTERNS = {"zgh": {"2": "{0} ⴷ {1}", "start": "{0}, {1}", "middle": "{0}, {1}", "end": "{0} ⴷ {1}"}}
+
+
+def list_patterns() -> dict[str, str]:
+    """CLDR's "standard" list patterns of the current language: keys "2", "start", "middle", "end"."""
+    lang = current_language()
+    if lang in LIST_PATTERNS:
+        return LIST_PATTERNS[lang]
+    patterns = formatting_locale().list_patterns["standard"]
+    return {key: patterns[key] for key in ("2", "start", "middle", "end")}
+
+
 def format_list(items) -> str:
-    """«a, b and c» with each language's separators (Arabic «،» and «و»)."""
+    """«a, b and c» with each language's separators (Arabic «و», Tamazight «ⴷ»), as CLDR builds it."""
     items = [str(item) for item in items]
-    if not items:
-        return ""
-    try:
-        return lists.format_list(items, style="standard", locale=formatting_locale())
-    except (KeyError, ValueError):
-        return ", ".join(items)
+    if len(items) < 2:
+        return items[0] if items else ""
+    patterns = list_patterns()
+    if len(items) == 2:
+        return patterns["2"].format(*items)
+    text = patterns["end"].format(items[-2], items[-1])
+    for item in reversed(items[1:-2]):
+        text = patterns["middle"].format(item, text)
+    return patterns["start"].format(items[0], text)
+
+
+def render_in(lang: str | None, template: str, **context) -> Markup:
+    """Part of a page in another language than the page's: what staff print or read out for a person
+    is in that person's language, while the page around it stays in the reader's."""
+    from flask import render_template
+    from flask_babel import force_locale
+
+    with force_locale(supported(lang) or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        return Markup(render_template(template, **context))
 
 
 def switch_url(lang: str) -> str:
@@ -114,24 +147,29 @@ def switch_url(lang: str) -> str:
     return request.script_root + request.path + "?" + urlencode([*args, ("lang", lang)])
 
 
+def switch_next() -> str:
+    """Where the signed-in switcher's form comes back to: this page without its `?lang=`."""
+    if request.url_rule is None or request.method != "GET":
+        return url_for("main.home")
+    args = [(key, value) for key, value in request.args.items(multi=True) if key != "lang"]
+    return request.script_root + request.path + ("?" + urlencode(args) if args else "")
+
+
+def remember_in_cookie(response, lang: str) -> None:
+    """The language this browser chose. A link (`?lang=`) changes only this; the switcher of a
+    signed-in person also changes their profile (accounts.views.language): a GET never writes."""
+    response.set_cookie(
+        COOKIE, lang, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True,
+        secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+    )
+
+
 def init_app(app: Flask) -> None:
-    @app.before_request
-    def remember_language_in_profile():
-        # Before the view, so that the page (a profile form, say) already shows the new choice.
-        chosen = supported(request.args.get("lang"))
-        if chosen and current_user.is_authenticated and current_user.locale != chosen:
-            from ecole.accounts.services import set_preferred_language
-
-            set_preferred_language(current_user, chosen)
-
     @app.after_request
     def remember_language_in_cookie(response):
         chosen = g.get("lang_chosen")
         if chosen and request.cookies.get(COOKIE) != chosen:
-            response.set_cookie(
-                COOKIE, chosen, max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True,
-                secure=app.config.get("SESSION_COOKIE_SECURE", False),
-            )
+            remember_in_cookie(response, chosen)
         return response
 
     app.jinja_env.globals.update(
@@ -139,7 +177,9 @@ def init_app(app: Flask) -> None:
         current_language=current_language,
         direction=direction,
         switch_url=switch_url,
+        switch_next=switch_next,
         list_sep=list_separator,
+        render_in=render_in,
     )
     app.jinja_env.filters.update(
         date=format_date, datetime=format_datetime, time=format_time, when=format_when, number=format_number, list=format_list,

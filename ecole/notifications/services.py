@@ -6,6 +6,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, func, inspect, select, update
+from sqlalchemy.exc import DBAPIError
 
 from ecole.accounts.models import User
 from ecole.core.mail import send_mail
@@ -28,7 +29,7 @@ MESSAGES = {
     "enrolment.cancelled": _l("Votre inscription à « %(course)s » a été annulée par l’école : %(reason)s"),
     "session.cancelled": _l("La session de « %(course)s » (%(when)s, %(place)s) est annulée : %(reason)s"),
 }
-SUBJECT = _l("Ecole : des nouvelles de votre formation")
+SUBJECT = _l("École : des nouvelles de votre formation")
 
 # subject type → function(ids, lang) → {id: {"course": …, "when": …, "place": …}} (sessions register theirs)
 SUBJECT_CONTEXT: dict = {}
@@ -101,15 +102,12 @@ def _after_commit(session) -> None:
 
 
 def init_app(app) -> None:
+    """Collect the notices each commit makes; `create_app` has them delivered after each view
+    (ecole/core/transactions.py: once, even when the database made the view run again)."""
     from sqlalchemy.orm import Session
 
     if not event.contains(Session, "after_commit", _after_commit):
         event.listen(Session, "after_commit", _after_commit)
-
-    @app.after_request
-    def deliver(response):
-        deliver_pending()
-        return response
 
 
 def deliver_pending() -> int:
@@ -129,7 +127,13 @@ def deliver_pending() -> int:
         if send_mail(user.email, subject, text + "\n\n" + current_app.config["BASE_URL"] + "/me/training"):
             sent.append(notification.id)
     if sent:
-        db.session.execute(update(Notification).where(Notification.id.in_(sent)).values(emailed_at=utcnow())
-                           .execution_options(synchronize_session=False))
-        db.session.commit()
+        try:
+            db.session.execute(update(Notification).where(Notification.id.in_(sent)).values(emailed_at=utcnow())
+                               .execution_options(synchronize_session=False))
+            db.session.commit()
+        except DBAPIError:
+            # The mail is out and the person's change committed: a missing stamp must not turn
+            # their request into an error page (nothing sends a notice twice: its id left the list).
+            db.session.rollback()
+            current_app.logger.warning("notices %s e-mailed but not stamped", sent, exc_info=True)
     return len(sent)

@@ -41,7 +41,8 @@ class SessionForm(BaseForm):
                             render_kw={"inputmode": "decimal", "dir": "ltr"})
     longitude = FiniteDecimalField(_l("Longitude (facultative)"), [Optional(), NumberRange(min=-180, max=180)], places=6,
                              render_kw={"inputmode": "decimal", "dir": "ltr"})
-    languages = MultiCheckboxField(_l("Langues d’enseignement"), choices=list(LANGUAGE_NAMES.items()))
+    languages = MultiCheckboxField(_l("Langues d’enseignement"), choices=list(LANGUAGE_NAMES.items()),
+                                   description=_l("Aucune cochée : les langues de la formation."))
     capacity = BoundedIntegerField(_l("Nombre de places"), [NUMBER_REQUIRED, NumberRange(min=1, max=1000)],
                             render_kw={"inputmode": "numeric", "dir": "ltr"})
     enrolment_opens_at = BoundedDateTimeLocalField(_l("Ouverture des inscriptions (heure du Maroc)"), [Optional()],

@@ -32,6 +32,14 @@ SESSION_STATUS_TITLES = {
 }
 
 
+class EnrolmentWindow(enum.Enum):
+    OPEN = "open"
+    NOT_PUBLISHED = "not_published"
+    NOT_YET = "not_yet"
+    CLOSED = "closed"
+    STARTED = "started"
+
+
 class QuotaKind(enum.StrEnum):
     WOMEN = "women"
     YOUTH = "youth"
@@ -130,14 +138,30 @@ class CourseSession(db.Model):
     def can_see(self, user) -> bool:
         return self.status != SessionStatus.DRAFT or self.can_manage(user)
 
-    def enrolment_open(self, now: datetime) -> bool:
+    def enrolment_state(self, now: datetime) -> "EnrolmentWindow":
+        """Whether people can enrol now, and if not why: the one answer the public page, the publish
+        message and the enrolment service all give."""
         if self.status != SessionStatus.PUBLISHED:
-            return False
-        if self.enrolment_opens_at and now < self.enrolment_opens_at:
-            return False
+            return EnrolmentWindow.NOT_PUBLISHED
+        if self.starts_at and now >= self.starts_at:
+            return EnrolmentWindow.STARTED
         if self.enrolment_closes_at and now > self.enrolment_closes_at:
-            return False
-        return not (self.starts_at and now >= self.starts_at)
+            return EnrolmentWindow.CLOSED
+        if self.enrolment_opens_at and now < self.enrolment_opens_at:
+            return EnrolmentWindow.NOT_YET
+        return EnrolmentWindow.OPEN
+
+    def enrolment_open(self, now: datetime) -> bool:
+        return self.enrolment_state(now) is EnrolmentWindow.OPEN
+
+    @property
+    def is_finished(self) -> bool:
+        """Closed by staff: nothing changes any more for its trainees (no enrolling, no cancelling)."""
+        return self.status == SessionStatus.COMPLETED
+
+    @property
+    def last_meeting_start(self) -> datetime | None:
+        return max((m.starts_at for m in self.meetings), default=None)
 
 
 class Meeting(db.Model):

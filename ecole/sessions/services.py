@@ -11,6 +11,8 @@ from sqlalchemy import select
 from ecole.accounts.models import Role, User
 from ecole.catalogue.models import LOCALES, Course
 from ecole.core.audit import ACTION_TITLES, record
+from ecole.core.transactions import lock_row
+from ecole.core.models import utcnow
 from ecole.extensions import db
 from ecole.sessions.models import CourseSession, Meeting, QuotaKind, SeatQuota, SessionStatus, Venue, session_trainers
 
@@ -98,7 +100,21 @@ def _check(data: SessionData, session: CourseSession | None) -> list[tuple[str, 
     if data.latitude is not None and not -90 <= data.latitude <= 90 or \
             data.longitude is not None and not -180 <= data.longitude <= 180:
         problems.append(("latitude", _("Coordonnées invalides.")))
-    return problems
+    return problems + _past_window(data, session)
+
+
+def _past_window(data: SessionData, session: CourseSession | None) -> list[tuple[str, str]]:
+    """A closing date already past would publish a session nobody can enrol in. An edited session
+    keeps the closing date it had (editing its notes after the window closed must stay possible)."""
+    closes_at = data.enrolment_closes_at
+    if closes_at is None or closes_at >= utcnow() or (session is not None and closes_at == session.enrolment_closes_at):
+        return []
+    return [("enrolment_closes_at", _("La clôture des inscriptions ne peut pas être dans le passé."))]
+
+
+def course_languages(course: Course | None) -> list[str]:
+    """The languages a course is taught in, those the school's interface knows: a new session's default."""
+    return [code for code in (course.instruction_languages if course else []) if code in LOCALES]
 
 
 def _venue(data: SessionData) -> Venue:
@@ -114,6 +130,10 @@ def _venue(data: SessionData) -> Venue:
 def save_session(session: CourseSession | None, data: SessionData, *, actor: User) -> CourseSession:
     if not actor.is_admin and actor.id not in data.trainer_ids:
         data.trainer_ids = [*data.trainer_ids, actor.id]  # a trainer schedules their own sessions
+    if session is not None:
+        lock_row(session)  # enrolment's lock: the seats taken cannot change while capacity is checked
+    if not data.languages:
+        data.languages = course_languages(db.session.get(Course, data.course_id))
     problems = _check(data, session)
     if problems:
         raise SessionError(problems)
@@ -159,9 +179,12 @@ def conflicts(session: CourseSession, starts_at: datetime, ends_at: datetime, *,
 
 
 def add_meeting(session: CourseSession, starts_at: datetime, ends_at: datetime, *, place: str = "", topic: str = "",
-                actor: User, force: bool = False) -> Meeting:
+                actor: User, force: bool = False, now: datetime | None = None) -> Meeting:
+    if starts_at < (now or utcnow()):
+        raise SessionError([("day", _("Une séance ne peut pas être programmée dans le passé."))])
     if ends_at <= starts_at:
         raise SessionError([("ends_at", _("La fin doit suivre le début."))])
+    lock_row(session)  # its dates decide whether enrolment is open: enrolment's lock
     found = conflicts(session, starts_at, ends_at)
     if found and not force:
         raise Conflict(found)
@@ -175,6 +198,7 @@ def add_meeting(session: CourseSession, starts_at: datetime, ends_at: datetime, 
 
 
 def delete_meeting(session: CourseSession, meeting: Meeting, *, actor: User) -> None:
+    lock_row(session)
     starts_at = meeting.starts_at
     db.session.delete(meeting)
     db.session.flush()
@@ -190,6 +214,7 @@ def _sync_dates(session: CourseSession) -> None:
 
 
 def publish(session: CourseSession, *, actor: User) -> CourseSession:
+    lock_row(session)
     if session.status != SessionStatus.DRAFT:
         raise SessionError([("status", _("Seule une session en brouillon peut être publiée."))])
     if not session.meetings:
@@ -200,9 +225,23 @@ def publish(session: CourseSession, *, actor: User) -> CourseSession:
     return session
 
 
-def complete(session: CourseSession, *, actor: User) -> CourseSession:
+def check_can_complete(session: CourseSession, *, now: datetime | None = None) -> None:
+    """Closing ends the session for good (no enrolling, no cancelling): only once its last meeting has begun."""
+    from ecole.i18n import format_datetime
+
+    last = session.last_meeting_start
+    if last is None:
+        raise SessionError([("status", _("Une session sans séance ne peut pas être clôturée."))])
+    if last > (now or utcnow()):
+        raise SessionError([("status", _("La session ne peut être clôturée qu’après le début de sa dernière séance "
+                                         "(%(when)s).", when=format_datetime(last, "short")))])
+
+
+def complete(session: CourseSession, *, actor: User, now: datetime | None = None) -> CourseSession:
+    lock_row(session)
     if session.status != SessionStatus.PUBLISHED:
         raise SessionError([("status", _("Seule une session publiée peut être clôturée."))])
+    check_can_complete(session, now=now)
     session.status = SessionStatus.COMPLETED.value
     record("session.complete", session, actor=actor)
     db.session.flush()

@@ -11,9 +11,12 @@ def test_register_then_profile(client):
         "audience": "cooperative_member", "commune": "Taliouine", "locale": "ar", "gender": "f",
         "birth_year": "1990", "password": PASSWORD, "confirm": PASSWORD,
     })
-    assert response.status_code == 302 and response.headers["Location"].endswith("/account")
+    # Registering signs nobody in (the answer must be the same when the number already had an account).
+    assert response.status_code == 302 and response.headers["Location"].endswith("/login")
+    assert client.get("/account").status_code == 302
     user = db.session.scalar(db.select(User).where(User.phone == "+212661234567"))
     assert user.name_arabic == "فاطمة آيت علي" and user.roles == {"trainee"} and user.birth_year == 1990
+    assert post(client, "/login", {"identifier": "0661234567", "password": PASSWORD}).status_code == 302
     page = client.get("/account")
     assert page.status_code == 200 and 'lang="ar"' in page.get_data(as_text=True)
 

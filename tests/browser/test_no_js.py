@@ -52,7 +52,13 @@ def test_register_without_javascript(page):
     page.fill("#confirm", PASSWORD)
     shoot(page, "nojs-ar-register-filled")
     submit(page)
-    assert path_of(page) == "/account", page.url
+    assert path_of(page) == "/login", page.url  # "your account is ready, sign in"
+    assert_language(page, "ar")
+    expect(page.locator(".flash-success")).to_be_visible()
+    page.fill("#identifier", "07 00 11 22 33")
+    page.fill("#password", PASSWORD)
+    submit(page)
+    page.goto("/account")
     assert_language(page, "ar")
     expect(page.locator("#phone")).to_have_value("+212700112233")
     expect(page.locator("#locale")).to_have_value("ar")

@@ -347,7 +347,7 @@ def test_every_post_route_has_its_fields_discovered(app, people):
 
 
 # Routes whose form is a bare button (the CSRF token alone).
-NO_FIELDS = {"auth.logout", "admin.user_active", "admin.user_code", "admin.course_publish", "admin.lesson_delete",
+NO_FIELDS = {"auth.logout", "training.restore_enrolment", "admin.user_active", "admin.user_code", "admin.course_publish", "admin.lesson_delete",
              "sessions.enrol", "sessions.delete_meeting", "sessions.publish", "sessions.complete",
              "training.calendar_feed", "training.accept_offer", "training.approve", "training.promote",
              "notifications.mark_read", "notifications.call_done"}
@@ -437,9 +437,9 @@ def test_range_and_length_refusals_state_the_rule(app, people, lang):
     expected = {
         "fr": {"capacity": "Le nombre doit être entre 1 et 1000.", "latitude": "Nombre invalide.",
                "commune": "Ce texte doit compter au plus 120 caractères.",
-               "password": "Ce texte doit compter au moins 8 caractères.", "offer_hours": "Ce nombre est trop grand"},
+               "password": "Le mot de passe doit contenir entre 8 et 200 caractères.", "offer_hours": "Ce nombre est trop grand"},
         "ar": {"capacity": "يجب أن يكون العدد بين 1 و1000.", "latitude": "العدد غير صالح.",
-               "commune": "يجب ألا يتجاوز طول هذا النص 120 حرفًا.", "password": "يجب ألا يقل طول هذا النص عن 8 أحرف.",
+               "commune": "يجب ألا يتجاوز طول هذا النص 120 حرفًا.", "password": "يجب أن تتكون كلمة المرور من 8 إلى 200 حرف.",
                "offer_hours": "هذا العدد كبير جدًا"},
     }[lang]
     response = submit(trainer, "/sessions/new", {"capacity": "0", "latitude": "sNaN", "commune": "x" * 121,

@@ -20,3 +20,22 @@ def make_session(trainer, *, course_slug: str = "saffron-basics", capacity: int 
         session_services.publish(session, actor=trainer)
     db.session.commit()
     return session
+
+
+def make_past_session(trainer, trainee=None, *, commune: str = "Askaoun"):
+    """A published session whose only meeting began yesterday (scheduled back then), the trainee
+    enrolled on the spot: a session staff may now close."""
+    from ecole.enrolment import services
+
+    course = db.session.scalar(db.select(Course).where(Course.slug == "saffron-basics"))
+    data = SessionData(course_id=course.id, trainer_ids=[trainer.id], commune=commune, place="Foyer",
+                       languages=["ar"], capacity=5)
+    session = session_services.save_session(None, data, actor=trainer)
+    yesterday = date.today() - timedelta(days=1)
+    session_services.add_meeting(session, session_services.to_utc(yesterday, time(9, 0)),
+                                 session_services.to_utc(yesterday, time(12, 0)), actor=trainer, force=True,
+                                 now=session_services.to_utc(yesterday, time(8, 0)))
+    session_services.publish(session, actor=trainer)
+    enrolment = services.enrol(session, trainee, actor=trainer, walk_in=True) if trainee else None
+    db.session.commit()
+    return session, enrolment

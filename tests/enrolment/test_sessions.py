@@ -41,7 +41,7 @@ def test_a_trainer_schedules_and_publishes_their_own_session(as_role, people, ca
 
 def test_bad_session_input_is_refused_and_changes_nothing(as_role, catalogue):
     trainer = as_role("trainer")
-    for bad in ({"capacity": "0"}, {"capacity": "abc"}, {"commune": ""}, {"languages": []},
+    for bad in ({"capacity": "0"}, {"capacity": "abc"}, {"commune": ""},
                 {"women_seats": "20"}, {"course_id": "999999"}, {"latitude": "200"}):
         response = new_session_form(trainer, **bad)
         assert response.status_code == 400, bad

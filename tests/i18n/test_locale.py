@@ -7,7 +7,7 @@ from flask_babel import force_locale
 from ecole.accounts.models import User
 from ecole.extensions import db
 from ecole.i18n import format_date, format_datetime, format_number
-from tests.conftest import login
+from tests.conftest import login, post
 
 
 def html_lang(response) -> str:
@@ -34,14 +34,49 @@ def test_unknown_languages_fall_back_without_error(client, bad):
     assert response.status_code == 200 and html_lang(response)[0] == "fr"
 
 
-def test_signed_in_choice_goes_to_the_profile(client, people):
+def test_a_lang_link_changes_the_page_and_the_cookie_never_the_profile(client, people):
     login(client, people.trainee)
-    client.get("/?lang=ar")
+    response = client.get("/?lang=zgh")
+    assert html_lang(response) == ("zgh", "ltr")
+    assert "lang=zgh" in response.headers.get("Set-Cookie", "")
+    db.session.expire_all()
+    assert db.session.get(User, people.trainee.id).locale == "fr"
+    assert html_lang(client.get("/account")) == ("fr", "ltr")  # the profile's language still leads
+
+
+def test_the_switcher_of_a_signed_in_person_saves_their_choice(client, people):
+    login(client, people.trainee)
+    page = client.get("/courses?q=safran").get_data(as_text=True)
+    # A form (POST, CSRF) that comes back to this page; no language link that would only set a cookie.
+    assert 'action="/account/language"' in page and 'value="/courses?q=safran"' in page
+    assert 'hreflang="ar"' not in page
+    response = post(client, "/account/language", {"lang": "ar", "next": "/courses?q=safran"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/courses?q=safran")
+    assert "lang=ar" in response.headers.get("Set-Cookie", "")
     db.session.expire_all()
     assert db.session.get(User, people.trainee.id).locale == "ar"
     other_device = client.application.test_client()
     login(other_device, people.trainee)
     assert html_lang(other_device.get("/account")) == ("ar", "rtl")
+
+
+def test_the_switcher_needs_its_csrf_token_and_a_known_language(client, people):
+    login(client, people.trainee)
+    assert client.post("/account/language", data={"lang": "zgh", "next": "/"}).status_code == 400
+    assert post(client, "/account/language", {"lang": "xx", "next": "/"}).status_code == 400
+    db.session.expire_all()
+    assert db.session.get(User, people.trainee.id).locale == "fr"
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example",
+                                    "/account\r\nSet-Cookie: x=1", "javascript:alert(1)", ""])
+def test_the_switcher_goes_back_only_to_this_site(client, people, target):
+    login(client, people.trainee)
+    response = post(client, "/account/language", {"lang": "zgh", "next": target})
+    assert response.status_code == 302
+    assert response.headers["Location"] in ("/", "http://localhost/")
+    db.session.expire_all()
+    assert db.session.get(User, people.trainee.id).locale == "zgh"
 
 
 def test_language_switcher_writes_each_language_in_its_own_script(client):

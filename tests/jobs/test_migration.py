@@ -1,0 +1,21 @@
+"""The jobs migration goes down and up again on its own (SQLite and PostgreSQL)."""
+from alembic.script import ScriptDirectory
+from flask import current_app
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect
+
+from ecole.extensions import db
+
+REVISION = "7b3e2f9c1a4d"
+
+
+def test_jobs_migration_down_and_up(app):
+    config = current_app.extensions["migrate"].migrate.get_config()
+    before = ScriptDirectory.from_config(config).get_revision(REVISION).down_revision
+    db.session.remove()
+    downgrade(revision=before)
+    assert "jobs" not in inspect(db.engine).get_table_names()
+    upgrade()
+    columns = {column["name"] for column in inspect(db.engine).get_columns("jobs")}
+    assert {"kind", "key", "state", "progress", "error", "attempts", "lease_expires_at"} <= columns
+    assert any(c["column_names"] == ["key"] for c in inspect(db.engine).get_unique_constraints("jobs"))
