@@ -17,6 +17,7 @@ MO_FILES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.
 
 run: install compile
 	$(FLASK) ecole init
+	@echo "Demo world (trainers, trainees, sessions in every state): $(FLASK) ecole demo"
 	HOST=$(HOST) PORT=$(PORT) $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install compile browser-deps

@@ -53,6 +53,7 @@ def base_url(environ) -> str:
 
 
 class Config:
+    ECOLE_ENV = "development"  # which of CONFIGS this is: `flask ecole demo` refuses "production"
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{ROOT / 'instance' / 'ecole.sqlite3'}")
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
@@ -128,6 +129,7 @@ class DevelopmentConfig(Config):
 
 
 class TestingConfig(Config):
+    ECOLE_ENV = "testing"
     TESTING = True
     SECRET_KEY = "testing"
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
@@ -137,10 +139,14 @@ class TestingConfig(Config):
     # file between test processes (tests/conftest.py gives the suite's app a SQLite file of its own).
     RATELIMIT_STORAGE_URI = "memory://"
     JOBS_IMMEDIATE = True  # jobs run inline when the transaction commits
+    # An inline job takes a connection of its own while its request still holds one: the tests
+    # that send 15 requests at once need twice the default pool.
+    SQLALCHEMY_ENGINE_OPTIONS = {**Config.SQLALCHEMY_ENGINE_OPTIONS, "pool_size": 20, "max_overflow": 20}
     PASSWORD_HASH_FAST = True  # cheap Argon2 parameters: the suite hashes hundreds of passwords
 
 
 class ProductionConfig(Config):
+    ECOLE_ENV = "production"
     TRUSTED_HOSTS = _trusted_hosts(Config.BASE_URL, development=False)
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True

@@ -8,6 +8,7 @@ for signed-in pages) or None. `weight=True` also measures the page's weight in C
 """
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from typing import Callable
 
@@ -34,6 +35,19 @@ def as_scale_trainer(ctx: Context) -> dict[str, str]:
     return {"Cookie": ctx.session_cookie_for("scale-trainer@example.org", "scale password")}
 
 
+BENCH_ADMIN = "bench-admin@example.org"
+
+
+def as_bench_admin(ctx: Context) -> dict[str, str]:
+    """Setup hook: request the page as an administrator, created once per run (`ecole create-user`)."""
+    password = ctx.__dict__.get("_bench_admin_password")
+    if password is None:
+        password = ctx.__dict__["_bench_admin_password"] = secrets.token_urlsafe(18)
+        ctx.flask("ecole", "create-user", "--role", "admin", "--email", BENCH_ADMIN, "--name", "Bench Admin",
+                  "--password-stdin", input=password + "\n")
+    return {"Cookie": ctx.session_cookie_for(BENCH_ADMIN, password)}
+
+
 PAGES: list[Page] = [
     Page("home fr", "/?lang=fr", weight=True),
     Page("home ar", "/?lang=ar", weight=True),
@@ -50,6 +64,11 @@ PAGES: list[Page] = [
     Page("my training", "/me/training", setup=signed_in),
     Page("session page", "/sessions/1", setup=signed_in),
     Page("roster", "/sessions/1/roster", setup=as_scale_trainer),
+    # A home for each role (issue 8): the bench trainee (5 sessions), the trainer of all 3,000
+    # sessions, an administrator (the whole school's decisions over 100,000 enrolments)
+    Page("home trainee", "/", setup=signed_in),
+    Page("home trainer", "/", setup=as_scale_trainer),
+    Page("home admin", "/", setup=as_bench_admin),
 ]
 
 # Commands run against the fresh database after `flask --app wsgi ecole init` and before serving,

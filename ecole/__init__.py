@@ -52,18 +52,20 @@ def create_app(config_class=None) -> Flask:
     from ecole import jobs
     from ecole.core import storage
     from ecole.jobs.mail import send_mail_job
+    from ecole.notifications import services as notification_services
 
     storage.init_app(app)  # a wrong ECOLE_STORAGE_URL fails here, at start-up
 
     # Every kind of background job, in one place (ecole/jobs/runner.py says how they run).
-    jobs.init_app(app, kinds={"send_mail": send_mail_job})
-    from ecole.notifications import services as notification_services
+    jobs.init_app(app, kinds={"send_mail": send_mail_job,
+                              notification_services.DELIVER_KIND: notification_services.deliver_notice_job})
+    from ecole.enrolment import services as enrolment_services
 
-    notification_services.init_app(app)
+    enrolment_services.init_app(app, notify=notification_services.notify)
     from ecole.core import transactions
 
-    # Each view runs again when the database asks for it; its notices are e-mailed once, after it.
-    transactions.init_app(app, after_view=(notification_services.deliver_pending,))
+    transactions.init_app(app)  # each view runs again when the database asks for it
+    _register_audit_titles(app)
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
@@ -74,28 +76,37 @@ def create_app(config_class=None) -> Flask:
     navigation.init_app(app)
 
     from ecole import cli
-    from ecole.catalogue import cli as _catalogue_cli  # noqa: F401  (registers its commands)
-    from ecole.enrolment import cli as _enrolment_cli  # noqa: F401
 
-    cli.init_app(app)
-    from ecole.jobs import cli as jobs_cli
-
-    cli.ecole_cli.add_command(jobs_cli.worker_command)
-    cli.ecole_cli.add_command(jobs_cli.jobs_group)
+    cli.init_app(app)  # `flask ecole …`: every domain's commands, listed there
     return app
 
 
 def _register_blueprints(app: Flask) -> None:
     from ecole.accounts.views import account, auth, people
-    from ecole.admin import catalogue as _admin_catalogue  # noqa: F401  (adds the catalogue screens)
+    from ecole.admin.catalogue import admin_catalogue
     from ecole.admin.views import admin
     from ecole.catalogue.views import catalogue
-    from ecole.enrolment.views import sessions, training
+    from ecole.enrolment.decision_views import decisions
+    from ecole.enrolment.roster_views import rosters
+    from ecole.enrolment.views import training
     from ecole.main.views import main
     from ecole.notifications.views import notifications
+    from ecole.sessions.views import sessions
 
-    for blueprint in (main, auth, account, people, catalogue, sessions, training, notifications, admin):
+    for blueprint in (main, auth, account, people, catalogue, sessions, training, decisions, rosters, notifications,
+                      admin, admin_catalogue):
         app.register_blueprint(blueprint)
+
+
+def _register_audit_titles(app: Flask) -> None:
+    """The titles of every domain's audit actions, for the audit log (core/audit.py)."""
+    from ecole.accounts.setup import ACTION_TITLES as accounts
+    from ecole.catalogue.services import ACTION_TITLES as catalogue
+    from ecole.core import audit
+    from ecole.enrolment.services import ACTION_TITLES as enrolment
+    from ecole.sessions.services import ACTION_TITLES as sessions
+
+    audit.init_app(app, {**accounts, **catalogue, **sessions, **enrolment})
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -7,26 +7,20 @@ from flask import Flask
 from flask.cli import AppGroup
 from flask_migrate import upgrade
 
+from ecole.core.cli import fail
 from ecole.extensions import db
 
 ecole_cli = AppGroup("ecole", help="Ecole: set-up and administration commands.")
-
-
-def fail(message: str) -> None:
-    """One line on stderr and a non-zero exit; the caller has changed nothing."""
-    db.session.rollback()
-    click.echo(f"Erreur : {message}", err=True)
-    sys.exit(1)
 
 
 @ecole_cli.command("init")
 def init_command():
     """Create or upgrade the schema, import courses/, create the first administrator if none."""
     from ecole.accounts.services import ensure_first_admin
+    from ecole.catalogue.cli import import_on_init
 
     upgrade()
-    for hook in INIT_HOOKS:
-        hook()
+    import_on_init()
     created = ensure_first_admin()
     db.session.commit()
     if created:
@@ -36,10 +30,6 @@ def init_command():
         click.echo(f"  mot de passe à usage unique : {password}")
         click.echo("  (un nouveau mot de passe sera demandé à la première connexion)")
     click.echo("Base de données prête.")
-
-
-# Later domains (the catalogue…) add what `init` must also do.
-INIT_HOOKS: list = []
 
 
 @ecole_cli.command("create-user")
@@ -104,10 +94,7 @@ def import_trainees_command(path: Path, session_id: int | None, dry_run: bool):
         db.session.rollback()
         click.echo(f"Essai : {len(report.created)} à créer, {len(report.existing)} déjà inscrits. Rien n’a été importé.")
     else:
-        db.session.commit()
-        from ecole.notifications.services import deliver_pending
-
-        deliver_pending()
+        db.session.commit()  # (their notices are e-mailed by jobs)
         click.echo(f"{len(report.created)} créé(s), {len(report.existing)} déjà inscrit(s).")
 
 
@@ -140,6 +127,16 @@ def _system_actor():
 
 
 def init_app(app: Flask) -> None:
+    """`flask ecole …`: this module's commands and each domain's, written out."""
+    from ecole.catalogue import cli as catalogue_cli
+    from ecole.demo import demo_command
+    from ecole.enrolment import cli as enrolment_cli
+    from ecole.jobs import cli as jobs_cli
+
+    for command in (catalogue_cli.import_courses_command, catalogue_cli.export_courses_command,
+                    enrolment_cli.expire_offers_command, jobs_cli.worker_command, jobs_cli.jobs_group,
+                    demo_command):
+        ecole_cli.add_command(command)
     app.cli.add_command(ecole_cli)
 
 

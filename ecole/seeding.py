@@ -25,7 +25,6 @@ WORDS = {
     "ar": "الماء الزعفران الأركان التعاونية الجماعة الميزانية المشروع الشباب النساء السياحة السقي".split(),
     "zgh": "ⴰⵎⴰⵏ ⴰⵣⵄⴼⵔⴰⵏ ⴰⵔⴳⴰⵏ ⵜⴰⵎⵢⴰⵡⴰⵙⵜ ⵜⴰⵊⵎⴰⵄⵜ ⴰⵙⵏⴼⵍⵓⵍ ⵉⵎⵥⵥⵢⴰⵏⵏ".split(),
 }
-HOOKS: list = []  # later domains seed sessions and enrolments: hook(rng, sessions=N, enrolments=N)
 
 
 def _text(rng: random.Random, lang: str, n: int) -> str:
@@ -92,8 +91,7 @@ def seed_trainees(count: int, rng: random.Random) -> int:
 def seed_scale(*, courses: int, trainees: int, sessions: int, enrolments: int, seed: int = 42) -> dict:
     rng = random.Random(seed)
     report = {"courses": seed_courses(courses, rng), "trainees": seed_trainees(trainees, rng)}
-    for hook in HOOKS:
-        report.update(hook(rng, sessions=sessions, enrolments=enrolments))
+    report.update(seed_sessions(rng, sessions=sessions, enrolments=enrolments))
     return report
 
 
@@ -162,5 +160,3 @@ def seed_sessions(rng: random.Random, *, sessions: int, enrolments: int) -> dict
         db.session.execute(update(CourseSession).where(CourseSession.id == sid).values(seats_taken=count))
     return {"sessions": len(session_ids), "enrolments": len(pairs)}
 
-
-HOOKS.append(seed_sessions)

@@ -21,8 +21,7 @@ from urllib.parse import urlencode
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
-from benchmarks.client import USER_AGENT, Response, cookie_header, request
-from benchmarks.client import BenchError
+from benchmarks.client import USER_AGENT, BenchError, Response, cookie_header, request
 from benchmarks.servers import HOST, ROOT, Server, free_port
 from config import TestingConfig
 

@@ -79,25 +79,25 @@ ROUTES: dict[str, dict[str, Route]] = {
                                           lambda w: {"done": "1"})},
     "catalogue.handout": {"GET": Route(EVERYONE, fixed("/courses/saffron-basics/handout.pdf"), crawl=False)},
     # Catalogue administration
-    "admin.courses": {"GET": Route(ADMIN, fixed("/admin/courses"))},
-    "admin.course_new": {
+    "admin_catalogue.courses": {"GET": Route(ADMIN, fixed("/admin/courses"))},
+    "admin_catalogue.course_new": {
         "GET": Route(ADMIN, fixed("/admin/courses/new")),
         "POST": Route(ADMIN, fixed("/admin/courses/new"), lambda w: {"slug": "new-course", "action": "preview"}),
     },
-    "admin.course_edit": {
+    "admin_catalogue.course_edit": {
         "GET": Route(ADMIN, fixed("/admin/courses/saffron-basics/edit")),
         "POST": Route(ADMIN, fixed("/admin/courses/saffron-basics/edit"), lambda w: {"action": "preview"}),
     },
-    "admin.course_publish": {"POST": Route(ADMIN, fixed("/admin/courses/draft-course/publish"))},
-    "admin.lesson_new": {
+    "admin_catalogue.course_publish": {"POST": Route(ADMIN, fixed("/admin/courses/draft-course/publish"))},
+    "admin_catalogue.lesson_new": {
         "GET": Route(ADMIN, fixed("/admin/courses/saffron-basics/lessons/new")),
         "POST": Route(ADMIN, fixed("/admin/courses/saffron-basics/lessons/new"), lambda w: {"key": "x"}),
     },
-    "admin.lesson_edit": {
+    "admin_catalogue.lesson_edit": {
         "GET": Route(ADMIN, fixed("/admin/courses/saffron-basics/lessons/bulbes/edit")),
         "POST": Route(ADMIN, fixed("/admin/courses/saffron-basics/lessons/bulbes/edit"), lambda w: {"key": "bulbes"}),
     },
-    "admin.lesson_delete": {"POST": Route(ADMIN, fixed("/admin/courses/saffron-basics/lessons/cueillette/delete"))},
+    "admin_catalogue.lesson_delete": {"POST": Route(ADMIN, fixed("/admin/courses/saffron-basics/lessons/cueillette/delete"))},
     # Sessions and enrolment
     "sessions.show": {"GET": Route(EVERYONE, lambda w: f"/sessions/{w['session']}")},
     "sessions.enrol": {"POST": Route(SIGNED_IN, lambda w: f"/sessions/{w['other_session']}/enrol")},
@@ -122,9 +122,9 @@ ROUTES: dict[str, dict[str, Route]] = {
                                       lambda w: {"reason": "Route coupée par la neige"})},
     "sessions.walk_in": {"POST": Route(STAFF, lambda w: f"/sessions/{w['other_session']}/walk-in",
                                        lambda w: {"identifier": "asking@example.org"})},
-    "sessions.roster": {"GET": Route(STAFF, lambda w: f"/sessions/{w['session']}/roster")},
-    "sessions.roster_csv": {"GET": Route(STAFF, lambda w: f"/sessions/{w['session']}/roster.csv", crawl=False)},
-    "sessions.roster_pdf": {"GET": Route(STAFF, lambda w: f"/sessions/{w['session']}/roster.pdf", crawl=False)},
+    "rosters.roster": {"GET": Route(STAFF, lambda w: f"/sessions/{w['session']}/roster")},
+    "rosters.roster_csv": {"GET": Route(STAFF, lambda w: f"/sessions/{w['session']}/roster.csv", crawl=False)},
+    "rosters.roster_pdf": {"GET": Route(STAFF, lambda w: f"/sessions/{w['session']}/roster.pdf", crawl=False)},
     "sessions.events": {"GET": Route(STAFF, lambda w: f"/sessions/{w['session']}/events")},
     "training.my_training": {"GET": Route(SIGNED_IN, fixed("/me/training"))},
     "training.calendar_feed": {"POST": Route(SIGNED_IN, fixed("/me/calendar"))},
@@ -134,17 +134,17 @@ ROUTES: dict[str, dict[str, Route]] = {
                                   "POST": Route(SIGNED_IN - {"anonymous"}, lambda w: f"/enrolments/{w['enrolment']}/cancel",
                                                 lambda w: {"reason": "Absent"})},
     "training.accept_offer": {"POST": Route(frozenset({"trainee"}), lambda w: f"/enrolments/{w['offered']}/accept")},
-    "training.approve": {"POST": Route(STAFF, lambda w: f"/enrolments/{w['requested']}/approve")},
-    "training.reject": {"POST": Route(STAFF, lambda w: f"/enrolments/{w['requested']}/reject",
+    "decisions.approve": {"POST": Route(STAFF, lambda w: f"/enrolments/{w['requested']}/approve")},
+    "decisions.reject": {"POST": Route(STAFF, lambda w: f"/enrolments/{w['requested']}/reject",
                                       lambda w: {"reason": "Session réservée aux coopératives"})},
-    "training.promote": {"POST": Route(STAFF, lambda w: f"/enrolments/{w['waitlisted']}/promote")},
-    "training.result": {"POST": Route(STAFF, lambda w: f"/enrolments/{w['enrolment']}/result", lambda w: {"completed": "1"})},
-    "training.queue": {"GET": Route(STAFF, fixed("/admin/enrolments"))},
+    "decisions.promote": {"POST": Route(STAFF, lambda w: f"/enrolments/{w['waitlisted']}/promote")},
+    "decisions.result": {"POST": Route(STAFF, lambda w: f"/enrolments/{w['enrolment']}/result", lambda w: {"completed": "1"})},
+    "decisions.queue": {"GET": Route(STAFF, fixed("/admin/enrolments"))},
     "notifications.index": {"GET": Route(SIGNED_IN, fixed("/notifications"))},
     "notifications.mark_read": {"POST": Route(SIGNED_IN, fixed("/notifications/read"))},
     "notifications.calls": {"GET": Route(STAFF, fixed("/calls"))},
     "notifications.call_done": {"POST": Route(STAFF, lambda w: f"/calls/{w['call']}/done")},
-    "admin.themes": {
+    "admin_catalogue.themes": {
         "GET": Route(ADMIN, fixed("/admin/themes")),
         "POST": Route(ADMIN, fixed("/admin/themes"), lambda w: {"code": "water_boards", "title_fr": "Eau"}),
     },
@@ -153,7 +153,7 @@ ROUTES: dict[str, dict[str, Route]] = {
 
 def world_for(people) -> dict:
     """The ids the URLs above need, built on the `people` fixture (more are added by later domains)."""
-    from tests.conftest import make_user
+    from tests.factories import make_user
 
     other = make_user("trainee", name="Ahmed Boukhris", email="other@example.org")
     world = {"trainee_id": people.trainee.id, "other_id": other.id}
@@ -173,8 +173,7 @@ def _sessions(people) -> dict:
     from ecole.enrolment import calendar, services
     from ecole.extensions import db
     from ecole.notifications.models import Notification
-    from tests.conftest import make_user
-    from tests.enrolment.factories import make_session
+    from tests.factories import make_session, make_user
 
     session = make_session(people.trainer, capacity=2)
     other = make_session(people.trainer, capacity=5, commune="Askaoun")

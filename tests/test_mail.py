@@ -1,5 +1,6 @@
 """Password recovery by e-mail through a real SMTP server on loopback, in the recipient's language."""
-from tests.conftest import make_user, post, read_mail
+from tests.factories import make_user
+from tests.helpers import post, read_mail
 
 
 def test_reset_code_by_email_in_the_recipients_language(client, smtp):

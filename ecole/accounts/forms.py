@@ -107,7 +107,3 @@ class LanguageForm(BaseForm):
     """The language switcher of a signed-in person: one button per language, and the page to go back to."""
     lang = SelectField(choices=list(LANGUAGE_NAMES.items()), validate_choice=True)
     next = HiddenField()
-
-
-class ConfirmForm(BaseForm):
-    """An action button with nothing to fill in but the CSRF token."""

@@ -21,6 +21,10 @@ class Role(enum.StrEnum):
         return ROLE_TITLES[self]
 
 
+# Who may teach a session (sessions.services checks it; the session form lists them).
+TEACHING_ROLES = (Role.TRAINER, Role.ADMIN)
+
+
 ROLE_TITLES = {Role.TRAINEE: _l("Stagiaire"), Role.TRAINER: _l("Formateur"), Role.ADMIN: _l("Administrateur")}
 
 
@@ -134,6 +138,11 @@ class User(UserMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.has_role(Role.ADMIN)
+
+    @property
+    def may_teach(self) -> bool:
+        """Who may be a session's trainer: trainers and administrators (TEACHING_ROLES)."""
+        return self.has_any_role(*TEACHING_ROLES)
 
     @property
     def is_staff(self) -> bool:

@@ -3,9 +3,8 @@ import re
 from dataclasses import dataclass
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 

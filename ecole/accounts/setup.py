@@ -4,10 +4,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from ecole.accounts.models import AUDIENCE_TITLES, GENDER_TITLES, ROLE_TITLES, Audience, Gender, Role, User
-from ecole.core.audit import ACTION_TITLES
 from ecole.extensions import db, login_manager
 
-ACTION_TITLES.update({
+# Titles of this domain's audit actions (create_app gives them to core/audit.py).
+ACTION_TITLES = {
     "user.register": _l("Inscription d’une personne"),
     "user.update": _l("Modification d’un profil"),
     "user.roles": _l("Changement de rôles"),
@@ -15,7 +15,7 @@ ACTION_TITLES.update({
     "user.deactivate": _l("Désactivation d’un compte"),
     "user.reset_code": _l("Code de mot de passe remis"),
     "user.first_admin": _l("Création du premier administrateur"),
-})
+}
 
 # Pages a person who must change their password can still reach.
 OPEN_DURING_PASSWORD_CHANGE = {"account.password", "auth.logout", "static", "main.healthz"}

@@ -11,16 +11,17 @@ from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from sqlalchemy import String, cast, false, or_
+from sqlalchemy import String, cast, or_
 
 from ecole.accounts.models import ROLE_TITLES, Role, User
 from ecole.catalogue.models import Course, CourseText, Theme, pick
+from ecole.core.audit import AuditEntry, action_title, action_titles
 from ecole.core.sql import contains
-from ecole.core.audit import ACTION_TITLES, AuditEntry, action_title
+from ecole.core.timezone import school_zone
 from ecole.enrolment.models import Enrolment
 from ecole.enrolment.services import status_title
 from ecole.extensions import db
-from ecole.i18n import format_date, format_list, format_when, local_zone
+from ecole.i18n import format_date, format_list, format_when
 from ecole.sessions.models import CourseSession, Venue
 
 MAX_QUERY = 100
@@ -69,7 +70,7 @@ class AuditFilters:
     def from_args(cls, args) -> "AuditFilters":
         filters = cls()
         action = (args.get("action") or "").strip()
-        filters.action = action if action in ACTION_TITLES else ""
+        filters.action = action if action in action_titles() else ""
         actor = (args.get("actor") or "").strip()
         filters.actor = actor if actor == SYSTEM or _small_id(actor) else ""
         person = (args.get("person") or "").strip()
@@ -114,7 +115,7 @@ def _small_id(raw: str) -> bool:
 
 
 def _local_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=local_zone())
+    return datetime.combine(day, time(0), tzinfo=school_zone())
 
 
 def _ids(query):
@@ -185,7 +186,7 @@ def actor_choices() -> list[tuple[str, str]]:
 
 
 def action_choices() -> list[tuple[str, str]]:
-    return sorted(((code, action_title(code)) for code in ACTION_TITLES), key=lambda choice: choice[1].casefold())
+    return sorted(((code, action_title(code)) for code in action_titles()), key=lambda choice: choice[1].casefold())
 
 
 def person_name(user_id: int | None, lang: str) -> str | None:
@@ -292,7 +293,7 @@ class _Names:
         if course_id not in self.courses:
             return None
         slug, title = self.courses[course_id]
-        return Link(title, url_for("admin.course_edit", slug=slug))
+        return Link(title, url_for("admin_catalogue.course_edit", slug=slug))
 
     def session(self, session_id) -> Link | None:
         row = self.sessions.get(session_id)
@@ -305,12 +306,12 @@ class _Names:
 
     def theme(self, theme_id) -> Link | None:
         theme = self.themes.get(theme_id)
-        return Link(theme.title(self.lang), url_for("admin.themes")) if theme else None
+        return Link(theme.title(self.lang), url_for("admin_catalogue.themes")) if theme else None
 
     def subject(self, entry: AuditEntry) -> list[Link]:
         kind, raw_id = entry.target_type, entry.target_id
         if kind == "catalogue":
-            return [Link(_("Catalogue des formations"), url_for("admin.courses"))]
+            return [Link(_("Catalogue des formations"), url_for("admin_catalogue.courses"))]
         target_id = int(raw_id) if raw_id.isdigit() else None
         if kind == "Enrolment" and target_id in self.enrolments:
             user_id, session_id = self.enrolments[target_id]

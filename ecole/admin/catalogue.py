@@ -1,22 +1,22 @@
 """Administration of the catalogue: courses and lessons with a preview in each language, themes."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload, selectinload
 
-from ecole.accounts.forms import ConfirmForm
-from ecole.admin.views import admin
 from ecole.catalogue import queries, services
+from ecole.catalogue.data import LessonData
 from ecole.catalogue.forms import CourseForm, LessonForm, ThemeForm
-from ecole.catalogue.loader import LessonData
 from ecole.catalogue.models import LOCALES, Course
 from ecole.catalogue.services import CatalogueError
 from ecole.core.access import admin_required
-from ecole.core.forms import form_status, show_problems
+from ecole.core.forms import ConfirmForm, form_status, show_problems
 from ecole.core.pagination import page_number
 from ecole.extensions import db
 from ecole.i18n import current_language
+
+admin_catalogue = Blueprint("admin_catalogue", __name__, url_prefix="/admin")
 
 
 def _course_or_404(slug: str) -> Course:
@@ -51,7 +51,7 @@ def _course_form(course: Course | None) -> CourseForm:
     return form
 
 
-@admin.route("/courses")
+@admin_catalogue.route("/courses")
 @admin_required
 def courses():
     filters = queries.Filters.from_args(request.args)
@@ -60,7 +60,7 @@ def courses():
     return render_template("admin/courses.html", page=page, filters=filters, action_form=ConfirmForm())
 
 
-@admin.route("/courses/new", methods=["GET", "POST"])
+@admin_catalogue.route("/courses/new", methods=["GET", "POST"])
 @admin_required
 def course_new():
     form = _course_form(None)
@@ -78,11 +78,11 @@ def course_new():
             else:
                 db.session.commit()
                 flash(_("La formation est créée."), "success")
-                return redirect(url_for("admin.course_edit", slug=course.slug))
+                return redirect(url_for("admin_catalogue.course_edit", slug=course.slug))
     return render_template("admin/course_form.html", form=form, course=None, preview=preview), form_status(form)
 
 
-@admin.route("/courses/<slug>/edit", methods=["GET", "POST"])
+@admin_catalogue.route("/courses/<slug>/edit", methods=["GET", "POST"])
 @admin_required
 def course_edit(slug: str):
     course = _course_or_404(slug)
@@ -101,12 +101,12 @@ def course_edit(slug: str):
             else:
                 db.session.commit()
                 flash(_("La formation est enregistrée."), "success")
-                return redirect(url_for("admin.course_edit", slug=course.slug))
+                return redirect(url_for("admin_catalogue.course_edit", slug=course.slug))
     return render_template("admin/course_form.html", form=form, course=course, preview=preview,
                            action_form=ConfirmForm()), form_status(form)
 
 
-@admin.route("/courses/<slug>/publish", methods=["POST"])
+@admin_catalogue.route("/courses/<slug>/publish", methods=["POST"])
 @admin_required
 def course_publish(slug: str):
     course = _course_or_404(slug)
@@ -115,7 +115,7 @@ def course_publish(slug: str):
         db.session.commit()
         flash(_("La formation est publiée.") if course.published else _("La formation est retirée du catalogue."),
               "success")
-    back = url_for("admin.courses") if request.form.get("back") == "list" else url_for("admin.course_edit", slug=course.slug)
+    back = url_for("admin_catalogue.courses") if request.form.get("back") == "list" else url_for("admin_catalogue.course_edit", slug=course.slug)
     return redirect(back)
 
 
@@ -142,7 +142,7 @@ def _save_lessons(course: Course, form: LessonForm, lessons: list[LessonData], m
         return None
     db.session.commit()
     flash(message, "success")
-    return redirect(url_for("admin.course_edit", slug=course.slug) + "#lessons")
+    return redirect(url_for("admin_catalogue.course_edit", slug=course.slug) + "#lessons")
 
 
 def _place(lessons: list[LessonData], lesson: LessonData, position: int | None) -> list[LessonData]:
@@ -162,7 +162,7 @@ def _lesson_problem(form: LessonForm, lessons: list[LessonData], lesson: LessonD
     return bool(form.key.errors or form.form_errors)
 
 
-@admin.route("/courses/<slug>/lessons/new", methods=["GET", "POST"])
+@admin_catalogue.route("/courses/<slug>/lessons/new", methods=["GET", "POST"])
 @admin_required
 def lesson_new(slug: str):
     course = _course_or_404(slug)
@@ -181,7 +181,7 @@ def lesson_new(slug: str):
                            preview=preview), form_status(form)
 
 
-@admin.route("/courses/<slug>/lessons/<key>/edit", methods=["GET", "POST"])
+@admin_catalogue.route("/courses/<slug>/lessons/<key>/edit", methods=["GET", "POST"])
 @admin_required
 def lesson_edit(slug: str, key: str):
     course = _course_or_404(slug)
@@ -204,7 +204,7 @@ def lesson_edit(slug: str, key: str):
                            preview=preview, action_form=ConfirmForm()), form_status(form)
 
 
-@admin.route("/courses/<slug>/lessons/<key>/delete", methods=["POST"])
+@admin_catalogue.route("/courses/<slug>/lessons/<key>/delete", methods=["POST"])
 @admin_required
 def lesson_delete(slug: str, key: str):
     course = _course_or_404(slug)
@@ -217,10 +217,10 @@ def lesson_delete(slug: str, key: str):
                              _("La leçon est supprimée."))
         if done:
             return done
-    return redirect(url_for("admin.course_edit", slug=course.slug))
+    return redirect(url_for("admin_catalogue.course_edit", slug=course.slug))
 
 
-@admin.route("/themes", methods=["GET", "POST"])
+@admin_catalogue.route("/themes", methods=["GET", "POST"])
 @admin_required
 def themes():
     form = ThemeForm()
@@ -241,5 +241,5 @@ def themes():
                 form.code.errors = [*form.code.errors, _("Ce thème existe déjà.")]
                 return render_template("admin/themes.html", form=form, themes=queries.themes()), 400
             flash(_("Le thème est ajouté."), "success")
-            return redirect(url_for("admin.themes"))
+            return redirect(url_for("admin_catalogue.themes"))
     return render_template("admin/themes.html", form=form, themes=queries.themes()), form_status(form)

@@ -6,11 +6,12 @@ from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
 
 from ecole.accounts import services
-from ecole.accounts.forms import ConfirmForm, PersonForm, RolesForm
+from ecole.accounts.forms import PersonForm, RolesForm
 from ecole.accounts.models import User, UserRole
 from ecole.accounts.services import AccountError
-from ecole.core.access import admin_required
 from ecole.admin.audit import AuditFilters, action_choices, actor_choices, audit_query, describe, person_name
+from ecole.core.access import admin_required
+from ecole.core.forms import ConfirmForm
 from ecole.core.pagination import page_number
 from ecole.core.sql import contains
 from ecole.extensions import db

@@ -3,8 +3,9 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
-from ecole.cli import INIT_HOOKS, ecole_cli, fail
+from ecole.core.cli import fail
 from ecole.extensions import db
 
 
@@ -32,7 +33,8 @@ def run_import(directory: Path, dry_run: bool) -> None:
     print_report(report, dry_run)
 
 
-@ecole_cli.command("import-courses")
+@click.command("import-courses")
+@with_appcontext
 @click.argument("directory", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Check and report, write nothing.")
 def import_courses_command(directory: Path | None, dry_run: bool):
@@ -40,7 +42,8 @@ def import_courses_command(directory: Path | None, dry_run: bool):
     run_import(directory or Path(current_app.config["COURSES_DIR"]), dry_run)
 
 
-@ecole_cli.command("export-courses")
+@click.command("export-courses")
+@with_appcontext
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 def export_courses_command(directory: Path):
     """Write every course of the database to DIRECTORY in the courses/ format."""
@@ -54,9 +57,8 @@ def export_courses_command(directory: Path):
 
 
 def import_on_init() -> None:
+    """What `flask ecole init` does for the catalogue: import courses/ when it is there."""
     directory = Path(current_app.config["COURSES_DIR"])
     if directory.is_dir():
         run_import(directory, dry_run=False)
 
-
-INIT_HOOKS.append(import_on_init)

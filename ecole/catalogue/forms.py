@@ -3,7 +3,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 
-from ecole.catalogue.loader import CourseData, LessonData, clean_text
+from ecole.catalogue.data import CourseData, LessonData
+from ecole.catalogue.loader import clean_text
 from ecole.catalogue.models import COURSE_AUDIENCES, FORMAT_TITLES, LEVEL_TITLES, LOCALES
 from ecole.core.forms import NUMBER_REQUIRED, REQUIRED, BaseForm, BoundedIntegerField, MultiCheckboxField
 from ecole.i18n import LANGUAGE_NAMES

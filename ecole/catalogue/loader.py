@@ -1,10 +1,10 @@
 """The only reader (and writer) of courses/: course folders ⇄ CourseData, with file:line errors."""
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
+from ecole.catalogue.data import CourseData, LessonData
 from ecole.catalogue.models import COURSE_AUDIENCES, LOCALES, CourseFormat, Level
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -13,31 +13,6 @@ TEXT_RE = re.compile(r"^(description|objectives)\.(fr|ar|zgh)\.md$")
 YAML_KEYS = {"title", "summary", "theme", "format", "level", "duration_hours", "audiences",
              "instruction_languages", "prerequisites", "published"}
 MAX_TITLE, MAX_SUMMARY, MAX_TEXT = 200, 600, 50_000
-
-
-@dataclass(frozen=True)
-class LessonData:
-    key: str
-    titles: dict[str, str]
-    bodies: dict[str, str]
-
-
-@dataclass
-class CourseData:
-    slug: str
-    theme: str
-    format: str
-    level: str
-    duration_hours: int
-    audiences: tuple[str, ...]
-    instruction_languages: tuple[str, ...]
-    prerequisites: tuple[str, ...]
-    published: bool
-    titles: dict[str, str]
-    summaries: dict[str, str] = field(default_factory=dict)
-    descriptions: dict[str, str] = field(default_factory=dict)
-    objectives: dict[str, str] = field(default_factory=dict)
-    lessons: tuple[LessonData, ...] = ()
 
 
 class Problem(Exception):

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from ecole.catalogue import loader
-from ecole.catalogue.loader import CourseData, LessonData
+from ecole.catalogue.data import CourseData, LessonData
 from ecole.catalogue.models import (
     LOCALES,
     Course,
@@ -22,18 +22,18 @@ from ecole.catalogue.models import (
 )
 from ecole.catalogue.search import fold
 from ecole.core import audit
-from ecole.core.audit import ACTION_TITLES
 from ecole.core.models import utcnow
 from ecole.extensions import db
 
-ACTION_TITLES.update({
+# Titles of this domain's audit actions (create_app gives them to core/audit.py).
+ACTION_TITLES = {
     "catalogue.import": _l("Import du catalogue"),
     "course.create": _l("Création d’une formation"),
     "course.update": _l("Modification d’une formation"),
     "course.publish": _l("Publication d’une formation"),
     "course.unpublish": _l("Retrait d’une formation du catalogue"),
     "theme.create": _l("Création d’un thème"),
-})
+}
 
 
 class CatalogueError(ValueError):

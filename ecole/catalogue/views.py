@@ -1,17 +1,20 @@
 """The public catalogue: search and filters, course pages, lessons, progress, printable handouts."""
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import escape
 
-from ecole.accounts.forms import ConfirmForm
 from ecole.catalogue import queries, services
 from ecole.catalogue.models import COURSE_AUDIENCES, FORMAT_TITLES, LOCALES, Course, Lesson
 from ecole.core.access import login_required
 from ecole.core.cache import cached_file, fragments
+from ecole.core.forms import ConfirmForm
+from ecole.core.models import utcnow
+from ecole.core.pages import pdf_response
 from ecole.core.pagination import page_number
 from ecole.extensions import db, limiter
 from ecole.i18n import current_language
+from ecole.sessions import queries as session_queries
 
 catalogue = Blueprint("catalogue", __name__, url_prefix="/courses")
 PER_PAGE = 12
@@ -44,10 +47,11 @@ def _index():
     number = page_number()
 
     def results() -> str:
-        page = db.paginate(queries.catalogue_query(filters), page=number, per_page=PER_PAGE, error_out=False)
+        upcoming = session_queries.courses_with_upcoming_sessions(utcnow())
+        page = db.paginate(queries.catalogue_query(filters, upcoming_courses=upcoming), page=number,
+                           per_page=PER_PAGE, error_out=False)
         return render_template("catalogue/_index_main.html", page=page, filters=filters, themes=queries.themes(),
-                               audiences=COURSE_AUDIENCES, formats=FORMAT_TITLES, languages=LOCALES,
-                               upcoming_filter=bool(queries.UPCOMING))
+                               audiences=COURSE_AUDIENCES, formats=FORMAT_TITLES, languages=LOCALES)
 
     if filters.upcoming:  # depends on sessions, which change all the time: not cached
         main = results()
@@ -83,13 +87,8 @@ def _load_lesson(course: Course, key: str) -> Lesson:
 @catalogue.route("/<slug>")
 def course(slug: str):
     head = _course_head(slug)
-    # What the sections of higher domains show (upcoming sessions, seats left) keys the cache too.
-    return _cached_page("course", lambda: _course(head),
-                        lambda: tuple(version(head) for version in COURSE_PAGE_VERSIONS))
-
-
-# Versions of what COURSE_PAGE_SECTIONS show: callables course → hashable.
-COURSE_PAGE_VERSIONS: list = []
+    # The upcoming sessions (and their free seats) key the cache too.
+    return _cached_page("course", lambda: _course(head), lambda: session_queries.upcoming_version(head, utcnow()))
 
 
 def _course(head: Course):
@@ -107,11 +106,7 @@ def _course(head: Course):
         return fragments.get_or_render((name, *key), render)
 
     return render_template("catalogue/course.html", course=head, top=part("top"), body=part("body"),
-                           title=part("title"), extra_sections=[section(head) for section in COURSE_PAGE_SECTIONS])
-
-
-# Later domains (sessions) add sections to the course page: callables course → (template, context).
-COURSE_PAGE_SECTIONS: list = []
+                           title=part("title"), upcoming=session_queries.upcoming_for_course(head, utcnow()))
 
 
 @catalogue.route("/<slug>/lessons/<key>")
@@ -178,7 +173,4 @@ def handout(slug: str):
 
     # Public and costly: printed once per version of the catalogue and language, then served from the file.
     pdf = cached_file("handouts", f"{item.slug}-{lang}", (item.id, lang, queries.catalogue_version(), base_url), render)
-    response = make_response(pdf)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'inline; filename="{item.slug}-{lang}.pdf"'
-    return response
+    return pdf_response(pdf, f"{item.slug}-{lang}")

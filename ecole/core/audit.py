@@ -41,9 +41,20 @@ def record(action: str, target, *, actor, **details) -> AuditEntry:
     return entry
 
 
-# Translated titles of audit actions, filled in by each domain ("user.roles": _l("…")).
-ACTION_TITLES: dict[str, object] = {}
+_EXTENSION = "ecole.audit_titles"
+
+
+def init_app(app, titles: dict[str, object]) -> None:
+    """The translated titles of every audit action ("user.roles": _l("…")), each domain's dict
+    written out in create_app."""
+    app.extensions[_EXTENSION] = dict(titles)
+
+
+def action_titles() -> dict[str, object]:
+    from flask import current_app
+
+    return current_app.extensions.get(_EXTENSION, {})
 
 
 def action_title(action: str) -> str:
-    return str(ACTION_TITLES.get(action, action))
+    return str(action_titles().get(action, action))

@@ -38,38 +38,33 @@ fragments = FragmentCache()
 
 
 def cached_file(folder: str, stem: str, key: tuple, render: Callable[[], bytes], suffix: str = ".pdf") -> bytes:
-    """Bytes rendered once per `key` and kept in a file under STORAGE_DIR/cache/<folder>, shared by
-    every process of the machine. Costly documents (a handout takes 140–990 ms to print) are
-    rendered once per version instead of once per request.
+    """Bytes rendered once per `key` and kept in the file storage (core/storage.py) under
+    cache/<folder>/, shared by every process and server. Costly documents (a handout takes
+    140–990 ms to print) are rendered once per version instead of once per request.
 
-    Several processes may render the same file at once: each writes a temporary file and renames
-    it into place (os.replace is atomic), so a reader sees a whole file or none. Older versions of
-    the same stem are removed after a new one is written."""
+    Several processes may render the same file at once: the storage writes whole objects (a
+    reader sees all of one or none), and both write the same bytes. A small pointer object names
+    the current version, so that the previous one is deleted when a new one is written."""
     import hashlib
-    import os
-    import tempfile
-    from pathlib import Path
 
-    from flask import current_app
+    from ecole.core.storage import MissingFile, get_storage
 
-    directory = Path(current_app.config["STORAGE_DIR"]) / "cache" / folder
+    storage = get_storage()
     digest = hashlib.sha256(repr(key).encode()).hexdigest()[:24]
-    path = directory / f"{stem}-{digest}{suffix}"
+    name = f"cache/{folder}/{stem}-{digest}{suffix}"
     try:
-        return path.read_bytes()
-    except FileNotFoundError:
+        return storage.get(name)
+    except MissingFile:
         pass
     data = render()
-    directory.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=suffix)
+    storage.put(name, data)
+    pointer = f"cache/{folder}/{stem}.current"
     try:
-        with os.fdopen(handle, "wb") as output:
-            output.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    for old in directory.glob(f"{stem}-*{suffix}"):
-        if old != path:
-            old.unlink(missing_ok=True)
+        previous = storage.get(pointer).decode()
+    except MissingFile:
+        previous = ""
+    if previous != name:
+        storage.put(pointer, name.encode())
+        if previous.startswith(f"cache/{folder}/{stem}-"):
+            storage.delete(previous)
     return data

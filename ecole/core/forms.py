@@ -200,3 +200,7 @@ def show_problems(form, problems: list[tuple[str, str]]) -> None:
             form[field].errors = [*form[field].errors, message]
         else:
             form.form_errors.append(message)
+
+
+class ConfirmForm(BaseForm):
+    """An action button with nothing to fill in but the CSRF token."""

@@ -22,3 +22,11 @@ def use_pinned_tzdata() -> None:
         zoneinfo.reset_tzpath(to=())
         zoneinfo.ZoneInfo.clear_cache()
         zone.cache_clear()
+
+
+def school_zone() -> ZoneInfo:
+    """The school's clock (Africa/Casablanca unless configured): every time is stored in UTC and
+    shown, typed and exported on this one."""
+    from flask import current_app
+
+    return zone(current_app.config["BABEL_DEFAULT_TIMEZONE"])

@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from flask import Flask, g, has_request_context, request, session
-from sqlalchemy import event, inspect
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -170,9 +170,10 @@ class _RequestState:
                 upload.stream.seek(0)
 
 
-def init_app(app: Flask, *, after_view=()) -> None:
+def init_app(app: Flask) -> None:
     """Run each view again (at most ATTEMPTS times) when the database asks for a retry before the
-    view committed anything; then call `after_view` (e-mail the notices the view committed), once."""
+    view committed anything. (What a view's commit starts, e-mail for instance, runs as jobs handed
+    to the queue after that commit: once, whatever the retries.)"""
     if not event.contains(Session, "after_commit", _note_commit):
         event.listen(Session, "after_commit", _note_commit)
     dispatch = app.dispatch_request
@@ -197,10 +198,7 @@ def init_app(app: Flask, *, after_view=()) -> None:
         try:
             return run_view()
         except BaseException:
-            db.session.rollback()  # a failed flush must not stop what the view did commit from going out
+            db.session.rollback()
             raise
-        finally:
-            for function in after_view:
-                function()
 
     app.dispatch_request = dispatch_request

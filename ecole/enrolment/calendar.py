@@ -8,11 +8,11 @@ from sqlalchemy import select
 
 from ecole.accounts.models import User
 from ecole.core.models import utcnow
+from ecole.core.timezone import school_zone
 from ecole.enrolment.models import CalendarFeed, Enrolment
 from ecole.enrolment.models import EnrolmentStatus as S
 from ecole.extensions import db
 from ecole.sessions.models import CourseSession
-from ecole.sessions.services import local_zone
 
 
 def _calendar(name: str) -> Calendar:
@@ -26,7 +26,7 @@ def _calendar(name: str) -> Calendar:
 
 
 def _add_session(calendar: Calendar, session: CourseSession, lang: str, stamp: datetime) -> None:
-    zone = local_zone()
+    zone = school_zone()
     host = current_app.config["BASE_URL"].split("://", 1)[-1].split("/", 1)[0] or "ecole"
     title = session.course.title(lang)
     for meeting in session.meetings:

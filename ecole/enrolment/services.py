@@ -6,29 +6,46 @@ session does (edit, publish, complete, cancel): a session cannot be cancelled or
 through an enrolment. Services flush; the caller commits once."""
 from datetime import datetime, timedelta
 
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ecole.accounts.models import User
-from ecole.core.audit import ACTION_TITLES, record
+from ecole.core.audit import record
 from ecole.core.models import utcnow
 from ecole.core.transactions import lock_row, take_write_lock
 from ecole.enrolment.models import ACTIVE, HOLDS_SEAT, STATUS_TITLES, TRANSITIONS, Enrolment, EnrolmentEvent
 from ecole.enrolment.models import EnrolmentStatus as S
 from ecole.extensions import db
-from ecole.notifications.services import notify
 from ecole.sessions.models import CourseSession, SessionStatus
 
-ACTION_TITLES.update({
+# Titles of this domain's audit actions (create_app gives them to core/audit.py).
+ACTION_TITLES = {
     "enrolment.approve": _l("Accord d’une inscription"),
     "enrolment.reject": _l("Refus d’une inscription"),
     "enrolment.promote": _l("Passage d’une personne de la liste d’attente"),
     "enrolment.staff_cancel": _l("Annulation d’une inscription par l’équipe"),
     "enrolment.walk_in": _l("Inscription sur place"),
     "session.cancel": _l("Annulation d’une session"),
-})
+}
+
+_NOTIFY = "ecole.enrolment.notify"
+
+
+def init_app(app, *, notify) -> None:
+    """Notices belong to the notifications domain, above this one: create_app gives the function
+    that records them (notifications.services.notify)."""
+    app.extensions[_NOTIFY] = notify
+
+
+def notify(user: User, kind: str, **params) -> None:
+    try:
+        record_notice = current_app.extensions[_NOTIFY]
+    except KeyError:  # never a change of enrolment that tells nobody: refuse rather than lose the notice
+        raise RuntimeError("enrolment notices are not wired: create_app must call enrolment.services.init_app") from None
+    record_notice(user, kind, **params)
 
 
 def status_title(code: str) -> str:
@@ -338,17 +355,3 @@ def set_result(enrolment: Enrolment, completed: bool, *, actor: User) -> Enrolme
     move(enrolment, S.COMPLETED if completed else S.NOT_COMPLETED, actor=actor)
     db.session.flush()
     return enrolment
-
-
-def _trainer_call_scope(query, user):
-    """Trainers phone the people of the sessions they teach."""
-    from ecole.notifications.models import Notification
-    from ecole.sessions.models import session_trainers
-
-    return query.where(Notification.subject_type == "session", Notification.subject_id.in_(
-        select(session_trainers.c.session_id).where(session_trainers.c.user_id == user.id)))
-
-
-from ecole.notifications.views import CALL_SCOPES  # noqa: E402
-
-CALL_SCOPES.append(_trainer_call_scope)

@@ -8,6 +8,8 @@ from flask_babel import get_locale
 from flask_login import current_user
 from markupsafe import Markup
 
+from ecole.core.timezone import school_zone
+
 LANGUAGE_NAMES = {"fr": "Français", "ar": "العربية", "zgh": "ⵜⴰⵎⴰⵣⵉⵖⵜ"}
 COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -55,30 +57,24 @@ def formatting_locale() -> Locale:
     return Locale.parse(f"{current_language()}_MA")
 
 
-def local_zone():
-    from ecole.core.timezone import zone
-
-    return zone(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
-
 def format_date(value: date | datetime | None, fmt: str = "long") -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = value.astimezone(local_zone()).date()
+        value = value.astimezone(school_zone()).date()
     return dates.format_date(value, format=fmt, locale=formatting_locale())
 
 
 def format_datetime(value: datetime | None, fmt: str = "medium") -> str:
     if value is None:
         return ""
-    return dates.format_datetime(value, format=fmt, tzinfo=local_zone(), locale=formatting_locale())
+    return dates.format_datetime(value, format=fmt, tzinfo=school_zone(), locale=formatting_locale())
 
 
 def format_time(value: datetime | None, fmt: str = "short") -> str:
     if value is None:
         return ""
-    return dates.format_time(value, format=fmt, tzinfo=local_zone(), locale=formatting_locale())
+    return dates.format_time(value, format=fmt, tzinfo=school_zone(), locale=formatting_locale())
 
 
 def format_when(value: datetime | None) -> str:

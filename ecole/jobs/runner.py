@@ -169,6 +169,10 @@ def _dispatch_after_commit(session: Session, runner: Runner, job_id: int, delay:
 
 
 def _after_commit(session: Session) -> None:
+    if session.get_nested_transaction() is not None:
+        # A savepoint was released (begin_nested): the transaction that recorded the jobs is still
+        # open, and holds SQLite's write lock. They go to the queue when it commits.
+        return
     for runner, job_id, delay in session.info.pop(_PENDING, ()):
         try:
             runner.dispatch(job_id, delay)
@@ -177,7 +181,10 @@ def _after_commit(session: Session) -> None:
 
 
 def _after_rollback(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+    # A savepoint rolled back leaves the outer transaction's jobs to go (a job recorded inside the
+    # savepoint is gone with it: its message finds no row to claim).
+    if session.get_nested_transaction() is None:
+        session.info.pop(_PENDING, None)
 
 
 class JobContext:

@@ -3,7 +3,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-# (endpoint, label, who sees it); domains append their own entries in create_app order.
+# (endpoint, label, who sees it), in the order of the menu.
 MENU: list[tuple[str, object, str]] = [
     ("main.home", _l("Accueil"), "everyone"),
     ("catalogue.index", _l("Formations"), "everyone"),
@@ -46,6 +46,21 @@ def nav_links() -> list[tuple[str, object]]:
     return [(endpoint, label) for endpoint, label, audience in MENU if _sees(audience)]
 
 
+def unread_notices() -> int:
+    """The signed-in person's unread notices, for the menu: one statement per page that shows it,
+    none for visitors (whose pages stay cacheable and cheap)."""
+    from flask import g
+
+    from ecole.notifications.queries import unread_count
+
+    if not current_user.is_authenticated:
+        return 0
+    if "unread_notices" not in g:
+        g.unread_notices = unread_count(current_user)
+    return g.unread_notices
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["nav_links"] = nav_links
+    app.jinja_env.globals["unread_notices"] = unread_notices
     app.jinja_env.globals["menu_url"] = menu_url

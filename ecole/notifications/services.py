@@ -1,19 +1,22 @@
-"""Creating notices, rendering them in the recipient's language, e-mailing them after commit."""
+"""Creating notices, rendering them in the recipient's language, e-mailing them through a job
+(the "deliver_notice" kind, after the commit that recorded them: once, whatever the retries)."""
 from datetime import datetime
 
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event, func, inspect, select, update
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import update
 
 from ecole.accounts.models import User
 from ecole.core.mail import send_mail
 from ecole.core.models import utcnow
 from ecole.extensions import db
 from ecole.i18n import format_when
+from ecole.jobs import enqueue
+from ecole.jobs.mail import MailNotSent, message_id
 from ecole.notifications.models import Notification
+from ecole.sessions.queries import session_context
 
 MESSAGES = {
     "enrolment.requested": _l("Votre demande d’inscription à « %(course)s » (%(when)s, %(place)s) est reçue. "
@@ -31,14 +34,14 @@ MESSAGES = {
 }
 SUBJECT = _l("École : des nouvelles de votre formation")
 
-# subject type → function(ids, lang) → {id: {"course": …, "when": …, "place": …}} (sessions register theirs)
-SUBJECT_CONTEXT: dict = {}
-_PENDING_KEY = "ecole_pending_mail"
-_READY_KEY = "ecole_ready_mail"
+# What a notice is about → function(ids, lang) → {id: {"course": …, "when": …, "place": …}}.
+SUBJECT_CONTEXT = {"session": session_context}
+DELIVER_KIND = "deliver_notice"
 
 
 def notify(user: User, kind: str, *, session=None, **params) -> Notification:
-    """Record a notice for `user`; it is e-mailed after the commit when the person has an address."""
+    """Record a notice for `user`. When the person has an e-mail address, a job e-mails it once the
+    transaction commits (nothing is sent for a notice whose transaction is rolled back)."""
     clean = {key: (value.isoformat() if isinstance(value, datetime) else value) for key, value in params.items()}
     notification = Notification(
         user_id=user.id, kind=kind, params=clean, created_at=utcnow(),
@@ -47,7 +50,8 @@ def notify(user: User, kind: str, *, session=None, **params) -> Notification:
     )
     db.session.add(notification)
     if user.email:
-        db.session.info.setdefault(_PENDING_KEY, []).append(notification)
+        db.session.flush()  # the notice's id names its delivery
+        enqueue(DELIVER_KIND, {"notification": notification.id}, key=f"notice:{notification.id}")
     return notification
 
 
@@ -76,11 +80,6 @@ def render(notifications: list[Notification], lang: str) -> dict[int, str]:
     return texts
 
 
-def unread_count(user: User) -> int:
-    return db.session.scalar(select(func.count(Notification.id)).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
-
-
 def mark_all_read(user: User) -> None:
     db.session.execute(update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
                        .values(read_at=utcnow()).execution_options(synchronize_session=False))
@@ -92,48 +91,20 @@ def mark_called(notification: Notification, *, actor: User) -> None:
         db.session.flush()
 
 
-def _after_commit(session) -> None:
-    # Only committed notices are sent: one whose transaction (or savepoint) was rolled back is
-    # no longer persistent, so a cancelled enrolment e-mails nobody.
-    pending = session.info.pop(_PENDING_KEY, [])
-    committed = [n for n in pending if inspect(n).persistent]
-    if committed:
-        session.info.setdefault(_READY_KEY, []).extend(committed)
-
-
-def init_app(app) -> None:
-    """Collect the notices each commit makes; `create_app` has them delivered after each view
-    (ecole/core/transactions.py: once, even when the database made the view run again)."""
-    from sqlalchemy.orm import Session
-
-    if not event.contains(Session, "after_commit", _after_commit):
-        event.listen(Session, "after_commit", _after_commit)
-
-
-def deliver_pending() -> int:
-    """E-mail the notices committed since the last call, each in its recipient's language."""
-    ready = db.session.info.pop(_READY_KEY, [])
-    ids = [n.id for n in ready if n.id is not None]
-    if not ids:
-        return 0
-    notifications = db.session.scalars(select(Notification).where(Notification.id.in_(ids),
-                                                                  Notification.emailed_at.is_(None))).all()
-    sent = []
-    for notification in notifications:
-        user = notification.user
-        text = render([notification], user.locale)[notification.id]
-        with force_locale(user.locale):
-            subject = str(SUBJECT)
-        if send_mail(user.email, subject, text + "\n\n" + current_app.config["BASE_URL"] + "/me/training"):
-            sent.append(notification.id)
-    if sent:
-        try:
-            db.session.execute(update(Notification).where(Notification.id.in_(sent)).values(emailed_at=utcnow())
-                               .execution_options(synchronize_session=False))
-            db.session.commit()
-        except DBAPIError:
-            # The mail is out and the person's change committed: a missing stamp must not turn
-            # their request into an error page (nothing sends a notice twice: its id left the list).
-            db.session.rollback()
-            current_app.logger.warning("notices %s e-mailed but not stamped", sent, exc_info=True)
-    return len(sent)
+def deliver_notice_job(payload: dict, job) -> None:
+    """Handler of the "deliver_notice" job: e-mail one notice in its recipient's language and stamp
+    it, in the transaction that marks the job done (a job run again after that sends nothing)."""
+    notification = db.session.get(Notification, payload["notification"])
+    if notification is None or notification.emailed_at is not None:
+        return
+    user = notification.user
+    if not user.email or not user.active:
+        return
+    text = render([notification], user.locale)[notification.id]
+    with force_locale(user.locale):
+        subject = str(SUBJECT)
+    body = text + "\n\n" + current_app.config["BASE_URL"].rstrip("/") + "/me/training"
+    if not send_mail(user.email, subject, body, headers={"Message-ID": message_id(job.key)}) \
+            and current_app.config.get("MAIL_SERVER"):
+        raise MailNotSent(f"notice {notification.id} not accepted by {current_app.config['MAIL_SERVER']}")
+    notification.emailed_at = utcnow()

@@ -16,19 +16,20 @@ from ecole.core.forms import (
     FiniteDecimalField,
     MultiCheckboxField,
 )
+from ecole.core.timezone import school_zone
 from ecole.i18n import LANGUAGE_NAMES
-from ecole.sessions.services import SessionData, local_zone
+from ecole.sessions.services import SessionData
 
 
 def _utc(value: datetime | None) -> datetime | None:
     """A datetime-local typed on Morocco's clock, as UTC."""
     if value is None:
         return None
-    return value.replace(tzinfo=local_zone()).astimezone(timezone.utc)
+    return value.replace(tzinfo=school_zone()).astimezone(timezone.utc)
 
 
 def local(value: datetime | None) -> datetime | None:
-    return value.astimezone(local_zone()).replace(tzinfo=None) if value else None
+    return value.astimezone(school_zone()).replace(tzinfo=None) if value else None
 
 
 class SessionForm(BaseForm):

@@ -1,29 +1,29 @@
 """Session operations: create and edit, meetings with double-booking checks, publish, complete."""
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ecole.accounts.models import Role, User
+from ecole.accounts.models import User
 from ecole.catalogue.models import LOCALES, Course
-from ecole.core.audit import ACTION_TITLES, record
-from ecole.core.transactions import lock_row
+from ecole.core.audit import record
 from ecole.core.models import utcnow
+from ecole.core.timezone import school_zone
+from ecole.core.transactions import lock_row
 from ecole.extensions import db
 from ecole.sessions.models import CourseSession, Meeting, QuotaKind, SeatQuota, SessionStatus, Venue, session_trainers
 
-ACTION_TITLES.update({
+# Titles of this domain's audit actions (create_app gives them to core/audit.py).
+ACTION_TITLES = {
     "session.create": _l("Création d’une session"),
     "session.update": _l("Modification d’une session"),
     "session.publish": _l("Publication d’une session"),
     "session.complete": _l("Clôture d’une session"),
     "meeting.add": _l("Ajout d’une séance"),
     "meeting.delete": _l("Suppression d’une séance"),
-})
+}
 
 
 class SessionError(ValueError):
@@ -62,17 +62,11 @@ class SessionData:
     audience_seats: int = 0
 
 
-def local_zone() -> ZoneInfo:
-    from ecole.core.timezone import zone
-
-    return zone(current_app.config["BABEL_DEFAULT_TIMEZONE"])
-
-
 def to_utc(day: date, at: time) -> datetime:
     """A date and time on Morocco's clock (tzdata knows its Ramadan changes) as an aware UTC datetime."""
     from datetime import timezone
 
-    return datetime.combine(day, at, tzinfo=local_zone()).astimezone(timezone.utc)
+    return datetime.combine(day, at, tzinfo=school_zone()).astimezone(timezone.utc)
 
 
 def _check(data: SessionData, session: CourseSession | None) -> list[tuple[str, str]]:
@@ -80,7 +74,7 @@ def _check(data: SessionData, session: CourseSession | None) -> list[tuple[str, 
     if db.session.get(Course, data.course_id) is None:
         problems.append(("course_id", _("Formation inconnue.")))
     trainers = db.session.scalars(select(User).where(User.id.in_(data.trainer_ids or [-1]))).all()
-    if not trainers or any(not t.has_role(Role.TRAINER) and not t.is_admin for t in trainers):
+    if not trainers or any(not t.may_teach for t in trainers):
         problems.append(("trainer_ids", _("Choisissez au moins un formateur.")))
     if not data.commune.strip():
         problems.append(("commune", _("Ce champ est obligatoire.")))
@@ -246,23 +240,3 @@ def complete(session: CourseSession, *, actor: User, now: datetime | None = None
     record("session.complete", session, actor=actor)
     db.session.flush()
     return session
-
-
-def session_context(ids: set[int], lang: str) -> dict[int, dict]:
-    """What a notice about a session shows: the course title, when and where (for notifications)."""
-    from ecole.i18n import format_when
-
-    rows = db.session.scalars(select(CourseSession).where(CourseSession.id.in_(ids))).all()
-    return {s.id: {"course": s.course.title(lang), "place": s.venue.label(), "when": format_when(s.starts_at)}
-            for s in rows}
-
-
-def upcoming_for_course(course: Course, now: datetime) -> list[CourseSession]:
-    return list(db.session.scalars(select(CourseSession).where(
-        CourseSession.course_id == course.id, CourseSession.status == SessionStatus.PUBLISHED.value,
-        (CourseSession.starts_at.is_(None)) | (CourseSession.starts_at > now)).order_by(CourseSession.starts_at)))
-
-
-from ecole.notifications.services import SUBJECT_CONTEXT  # noqa: E402  (sessions tell notices what they are about)
-
-SUBJECT_CONTEXT["session"] = session_context

@@ -12,7 +12,8 @@ from ecole.accounts.models import OneTimeCode, User
 from ecole.accounts.services import MAX_CODE_ATTEMPTS, AccountError
 from ecole.core.ratelimit import SQLiteStorage, uri_for
 from ecole.extensions import db, limiter
-from tests.conftest import PASSWORD, make_user, post, read_mail, submit
+from tests.factories import PASSWORD
+from tests.helpers import post, read_mail, submit
 
 NEW = "a brand new secret"
 

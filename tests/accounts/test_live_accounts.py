@@ -5,7 +5,7 @@ import re
 import threading
 
 from ecole.accounts import services
-from tests.conftest import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user
 
 PHONE = "0612043512"
 SPELLINGS = ("0612043512", "06 12 04 35 12", "06.12.04.35.12", "+212612043512")

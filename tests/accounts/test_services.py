@@ -8,7 +8,7 @@ from ecole.accounts.models import OneTimeCode, User
 from ecole.accounts.services import AccountError
 from ecole.core.audit import AuditEntry
 from ecole.extensions import db
-from tests.conftest import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user
 
 
 @pytest.mark.parametrize("raw,expected", [

@@ -2,7 +2,8 @@
 from ecole.accounts.models import User
 from ecole.core.audit import AuditEntry
 from ecole.extensions import db
-from tests.conftest import PASSWORD, csrf_token, login, post, submit
+from tests.factories import PASSWORD
+from tests.helpers import csrf_token, login, post, submit
 
 
 def test_register_then_profile(client):

@@ -7,8 +7,7 @@ from ecole.catalogue.models import Course
 from ecole.enrolment import services as enrolment
 from ecole.extensions import db
 from tests.catalogue.conftest import load_fixture_catalogue
-from tests.conftest import make_user
-from tests.enrolment.factories import make_session
+from tests.factories import make_session, make_user
 
 
 @pytest.fixture

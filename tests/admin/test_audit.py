@@ -12,8 +12,8 @@ from ecole.core import audit
 from ecole.enrolment import services as enrolment
 from ecole.enrolment.models import STATUS_TITLES, EnrolmentStatus
 from ecole.extensions import db
-from tests.conftest import count_queries, make_user
-from tests.enrolment.factories import make_session
+from tests.factories import make_session, make_user
+from tests.helpers import count_queries
 
 # What the log stores and a reader must never see: "User 3", "CourseSession 1", "before=trainee".
 RAW = re.compile(r"\b(User|CourseSession|Enrolment|Course|Theme) \d+\b|\b\w+=|\[|'")

@@ -8,13 +8,14 @@ from flask_babel import gettext as _
 
 from ecole.catalogue.models import Course, CourseText
 from ecole.extensions import db
-from tests.conftest import make_user, submit
+from tests.factories import make_user
+from tests.helpers import submit
 from tests.routes import ROUTES, world_for
 
 ADMIN_MENU = ["/admin/users", "/admin/enrolments", "/calls", "/admin/courses", "/admin/themes", "/admin/audit"]
 # Every page an administrator opens from the administration menu, and the pages it leads to.
 ADMIN_PAGES = sorted(endpoint for endpoint, methods in ROUTES.items() if "GET" in methods and methods["GET"].crawl
-                     and (endpoint.startswith("admin.") or endpoint in ("training.queue", "notifications.calls")))
+                     and (endpoint.startswith("admin.") or endpoint in ("decisions.queue", "notifications.calls")))
 
 
 def subnav_links(body: str) -> list[str]:
@@ -182,7 +183,8 @@ def test_a_course_without_audience_or_language_names_the_rule(as_role, people, c
 
 
 def test_an_unknown_audience_in_a_course_file_is_still_named(app):
-    from ecole.catalogue.loader import CourseData, check_course
+    from ecole.catalogue.data import CourseData
+    from ecole.catalogue.loader import check_course
 
     data = CourseData(slug="x", theme="t", format="field", level="introductory", duration_hours=2,
                       audiences=("astronauts",), instruction_languages=("fr",), prerequisites=(), published=False,

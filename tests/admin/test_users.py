@@ -7,7 +7,8 @@ from flask_babel import gettext as _
 from ecole.accounts.models import User
 from ecole.core.audit import AuditEntry
 from ecole.extensions import db
-from tests.conftest import make_user, post, submit
+from tests.factories import make_user
+from tests.helpers import post, submit
 
 
 def profile_url(person) -> str:

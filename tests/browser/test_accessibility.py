@@ -19,8 +19,8 @@ from werkzeug.exceptions import HTTPException
 
 from tests.browser.conftest import MOBILE
 from tests.browser.pages import LANGS
-from tests.conftest import PASSWORD, ROLES
 from tests.core.test_crawler import crawl
+from tests.factories import PASSWORD, ROLES
 from tests.routes import ROUTES, world_for
 
 AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"

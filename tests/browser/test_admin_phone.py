@@ -6,7 +6,7 @@ from playwright.sync_api import Page, expect
 from ecole.accounts import services as accounts
 from ecole.extensions import db
 from tests.browser.pages import DIRECTION, LANGS, assert_language, shoot
-from tests.conftest import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user
 
 PHONE = {"width": 390, "height": 844}
 # One word of 90 letters, as a name typed without spaces or pasted from a list.

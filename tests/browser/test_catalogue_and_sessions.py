@@ -8,8 +8,7 @@ from ecole.catalogue.services import import_catalogue
 from ecole.enrolment import services as enrolment_services
 from ecole.extensions import db
 from tests.browser.pages import LANGS, assert_fonts_render, assert_language, shoot
-from tests.conftest import PASSWORD, make_user
-from tests.enrolment.factories import make_session
+from tests.factories import PASSWORD, make_session, make_user
 
 COURSES = Path(__file__).resolve().parents[2] / "courses"
 SEARCHES = {"fr": "safran", "ar": "زعفران", "zgh": "ⴰⵣⵄⴼⵔⴰⵏ"}

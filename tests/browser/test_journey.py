@@ -13,7 +13,7 @@ from tests.browser.pages import (
     shoot,
     submit,
 )
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 NAME_LATIN = "Khadija Aït Baha"
 NAME_ARABIC = "خديجة آيت باها"

@@ -3,7 +3,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.pages import assert_language, path_of, shoot, submit
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 LOGOUT_BUTTON = 'header form[action="/logout"] button[type=submit]'
 

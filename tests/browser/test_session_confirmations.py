@@ -10,8 +10,7 @@ from ecole.extensions import db
 from ecole.sessions.models import CourseSession
 from tests.browser.pages import LANGS, assert_language, shoot
 from tests.catalogue.conftest import catalogue  # noqa: F401
-from tests.conftest import PASSWORD
-from tests.enrolment.factories import make_past_session, make_session
+from tests.factories import PASSWORD, make_past_session, make_session
 
 PHONE = {"width": 390, "height": 844}
 

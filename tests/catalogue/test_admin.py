@@ -3,7 +3,7 @@ from ecole.catalogue.models import Course, Theme
 from ecole.catalogue.services import course_to_data
 from ecole.core.audit import AuditEntry
 from ecole.extensions import db
-from tests.conftest import submit
+from tests.helpers import submit
 
 
 def course(slug):

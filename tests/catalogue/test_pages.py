@@ -3,7 +3,7 @@ import pytest
 
 from ecole.catalogue.models import LessonProgress
 from ecole.extensions import db
-from tests.conftest import count_queries, login, post
+from tests.helpers import count_queries, login, post
 
 
 def titles(response) -> str:
@@ -144,7 +144,7 @@ def test_cached_pages_follow_changes_and_stay_anonymous(client, as_role, catalog
 
 
 def test_a_waiting_message_is_never_cached_for_others(app, people, catalogue):
-    from tests.conftest import login, post
+    from tests.helpers import login, post
 
     reader = app.test_client()
     login(reader, people.trainee)
@@ -155,8 +155,7 @@ def test_a_waiting_message_is_never_cached_for_others(app, people, catalogue):
 
 def test_the_cached_course_page_shows_new_sessions_and_seats(client, catalogue, people):
     from ecole.enrolment import services
-    from tests.conftest import make_user
-    from tests.enrolment.factories import make_session
+    from tests.factories import make_session, make_user
 
     assert "Maison du safran" not in titles(client.get("/courses/saffron-basics?lang=fr"))
     session = make_session(people.trainer, capacity=2)

@@ -1,7 +1,8 @@
 """Every route × every role: allowed roles get in, others are sent to sign in (anonymous) or refused (403)."""
 import pytest
 
-from tests.conftest import ROLES, csrf_token
+from tests.factories import ROLES
+from tests.helpers import csrf_token
 from tests.routes import ROUTES, world_for
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}

@@ -7,7 +7,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from babel.messages.pofile import read_po
 
-from tests.conftest import ROLES
+from tests.factories import ROLES
 from tests.routes import ROUTES, world_for
 
 MAX_PAGES = 120

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import event
 
 from ecole.extensions import db
-from tests.conftest import ROLES
+from tests.factories import ROLES
 from tests.routes import ROUTES, world_for
 
 WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")

@@ -16,8 +16,9 @@ import pytest
 
 from ecole.extensions import db
 from tests.catalogue.conftest import load_fixture_catalogue
-from tests.conftest import PASSWORD, ROLES, csrf_token, login
 from tests.core.test_crawler import PageParser, french_sentences
+from tests.factories import PASSWORD, ROLES
+from tests.helpers import csrf_token, login
 from tests.routes import ROUTES, world_for
 
 # Every class of value a script can send, in a field or a query parameter.
@@ -347,9 +348,9 @@ def test_every_post_route_has_its_fields_discovered(app, people):
 
 
 # Routes whose form is a bare button (the CSRF token alone).
-NO_FIELDS = {"auth.logout", "training.restore_enrolment", "admin.user_active", "admin.user_code", "admin.course_publish", "admin.lesson_delete",
+NO_FIELDS = {"auth.logout", "training.restore_enrolment", "admin.user_active", "admin.user_code", "admin_catalogue.course_publish", "admin_catalogue.lesson_delete",
              "sessions.enrol", "sessions.delete_meeting", "sessions.publish", "sessions.complete",
-             "training.calendar_feed", "training.accept_offer", "training.approve", "training.promote",
+             "training.calendar_feed", "training.accept_offer", "decisions.approve", "decisions.promote",
              "notifications.mark_read", "notifications.call_done"}
 
 
@@ -361,7 +362,7 @@ def _pager_links(html: str) -> list[str]:
 
 def test_pager_links_keep_only_the_list_s_own_parameters(app, people, monkeypatch):
     load_fixture_catalogue()
-    from tests.conftest import make_user
+    from tests.factories import make_user
 
     monkeypatch.setattr("ecole.catalogue.views.PER_PAGE", 1)
     for number in range(21):
@@ -409,7 +410,7 @@ def test_trusted_hosts_come_from_the_base_url_and_the_list(monkeypatch):
 
 
 def test_a_search_for_like_wildcards_finds_them_literally(app, people):
-    from tests.conftest import make_user
+    from tests.factories import make_user
 
     make_user("trainee", name="Coopérative 100% bio", email="bio@example.org")
     make_user("trainee", name="Said_Ouali", email="said@example.org")
@@ -425,7 +426,7 @@ def test_a_search_for_like_wildcards_finds_them_literally(app, people):
 @pytest.mark.parametrize("lang", ["fr", "ar"])
 def test_range_and_length_refusals_state_the_rule(app, people, lang):
     load_fixture_catalogue()
-    from tests.conftest import submit
+    from tests.helpers import submit
 
     trainer = app.test_client()
     login(trainer, people.trainer)
@@ -507,8 +508,8 @@ def test_names_in_any_script_with_direction_overrides_show_everywhere(app, peopl
     and shows, isolated, on the pages, the roster CSV and PDF, and the calendar, without a 5xx."""
     from ecole.accounts.models import User
     from ecole.enrolment import services
-    from tests.conftest import submit
-    from tests.enrolment.factories import make_session
+    from tests.factories import make_session
+    from tests.helpers import submit
 
     load_fixture_catalogue()
     typed = "\u202eilA ⴼⴰⵟⵉⵎⴰ 🌾 فاطمة"

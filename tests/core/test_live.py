@@ -1,5 +1,5 @@
 """The live-server harness itself: gunicorn with 4 workers on its own database answers and signs people in."""
-from tests.conftest import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user
 
 
 def test_a_live_school_serves_and_signs_in(live_school):

@@ -15,8 +15,7 @@ from ecole.extensions import db
 from ecole.notifications.models import Notification
 from ecole.notifications.services import notify
 from tests.catalogue.conftest import load_fixture_catalogue
-from tests.conftest import PASSWORD, make_user
-from tests.enrolment.factories import make_session
+from tests.factories import PASSWORD, make_session, make_user
 
 pytestmark = pytest.mark.slow
 

@@ -3,7 +3,7 @@ import pytest
 
 from config import ProductionConfig
 from ecole.extensions import limiter
-from tests.conftest import post
+from tests.helpers import post
 
 
 def test_security_headers(client):

@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 from config import TestingConfig
 from ecole.extensions import db
 from ecole.notifications.models import Notification
-from tests.conftest import make_user
+from tests.factories import make_user
 
 
 def _locked() -> OperationalError:
@@ -100,7 +100,7 @@ def test_a_database_that_stays_busy_gets_a_bounded_number_of_tries(private_app):
 def test_only_requests_that_may_write_start_as_writers_on_sqlite(client, people):
     if db.engine.dialect.name != "sqlite":
         pytest.skip("BEGIN IMMEDIATE is SQLite's; PostgreSQL locks rows")
-    from tests.conftest import csrf_token, login
+    from tests.helpers import csrf_token, login
 
     login(client, people.trainee)
     token = csrf_token(client, "/account")
@@ -126,7 +126,8 @@ def test_only_requests_that_may_write_start_as_writers_on_sqlite(client, people)
 def test_sign_in_checks_the_password_without_holding_the_write_lock(client, people):
     if db.engine.dialect.name != "sqlite":
         pytest.skip("SQLite's write lock")
-    from tests.conftest import PASSWORD, csrf_token
+    from tests.factories import PASSWORD
+    from tests.helpers import csrf_token
 
     token = csrf_token(client)
     identifier = people.trainee.email

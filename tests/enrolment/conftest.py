@@ -7,6 +7,6 @@ from tests.catalogue.conftest import catalogue  # noqa: F401
 @pytest.fixture
 def other_trainer(app_context):
     """A trainer who teaches none of the sessions a test builds."""
-    from tests.conftest import make_user
+    from tests.factories import make_user
 
     return make_user("trainer", name="Youssef Autre", email="other.trainer@example.org")

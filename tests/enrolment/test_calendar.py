@@ -10,8 +10,8 @@ from ecole.enrolment.models import Enrolment
 from ecole.extensions import db
 from ecole.sessions import services as session_services
 from ecole.sessions.services import to_utc
-from tests.conftest import login, make_user, post
-from tests.enrolment.factories import make_session
+from tests.factories import make_session, make_user
+from tests.helpers import login, post
 
 ZONE = "Africa/Casablanca"
 TITLES = {"fr": "Le safran de Taliouine, de la plantation à la vente",

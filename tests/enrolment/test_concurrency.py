@@ -10,14 +10,28 @@ from ecole.enrolment import services
 from ecole.enrolment.models import Enrolment
 from ecole.extensions import db
 from ecole.sessions.models import CourseSession
-from tests.conftest import csrf_token, login, make_user
-from tests.enrolment.factories import make_session
+from tests.factories import make_session, make_user
+from tests.helpers import csrf_token, login
 
 REPEATS = int(os.environ.get("ECOLE_RACE_REPEATS", "50"))
 ATTEMPTS = 20
 PEOPLE = 15  # 5 of them click twice, from two devices
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(autouse=True)
+def queued_jobs(app):
+    """The notices' e-mails wait in a queue (as in production, where a worker sends them) instead of
+    running inline in each of the 20 racing requests: these tests are about seats."""
+    from huey import MemoryHuey
+
+    from ecole.jobs.runner import init_app
+
+    inline = app.extensions["ecole.jobs"]
+    init_app(app, inline.kinds, huey=MemoryHuey("ecole-races", immediate=False, results=False))
+    yield
+    app.extensions["ecole.jobs"] = inline
 
 
 def run_together(functions) -> list:

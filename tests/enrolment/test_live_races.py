@@ -10,9 +10,9 @@ from ecole.enrolment.models import HOLDS_SEAT, Enrolment
 from ecole.extensions import db
 from ecole.sessions.models import CourseSession
 from tests.catalogue.conftest import load_fixture_catalogue
-from tests.conftest import PASSWORD, _FormReader, make_user
 from tests.core.test_live_writes import run_together
-from tests.enrolment.factories import make_session
+from tests.factories import PASSWORD, make_session, make_user
+from tests.helpers import _FormReader
 
 pytestmark = pytest.mark.slow
 

@@ -14,7 +14,7 @@ from flask_babel import force_locale, gettext
 
 from config import base_url
 from ecole.accounts.models import User
-from ecole.catalogue.models import Course, CourseText
+from ecole.catalogue.models import Course
 from ecole.core.models import utcnow
 from ecole.enrolment import services
 from ecole.enrolment.models import Enrolment, EnrolmentEvent
@@ -24,8 +24,8 @@ from ecole.notifications.models import Notification
 from ecole.sessions import services as session_services
 from ecole.sessions.models import CourseSession, Meeting
 from ecole.sessions.services import SessionData, SessionError, to_utc
-from tests.conftest import make_user, post, signed_in, submit
-from tests.enrolment.factories import make_past_session, make_session
+from tests.factories import make_past_session, make_session, make_user
+from tests.helpers import post, signed_in, submit
 
 ROOT = Path(__file__).resolve().parents[2]
 YESTERDAY = date.today() - timedelta(days=1)

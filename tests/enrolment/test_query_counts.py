@@ -5,8 +5,8 @@ from datetime import date, time, timedelta
 from ecole.enrolment import services
 from ecole.extensions import db
 from ecole.sessions import services as session_services
-from tests.conftest import count_queries, login, make_user
-from tests.enrolment.factories import make_session
+from tests.factories import make_session, make_user
+from tests.helpers import count_queries, login
 
 
 def grow(trainer, trainee, sessions: int, people: int, tag: str):

@@ -7,8 +7,8 @@ import pytest
 from ecole.enrolment import services
 from ecole.enrolment.models import Enrolment
 from ecole.extensions import db
-from tests.conftest import login, make_user, post
-from tests.enrolment.factories import make_session
+from tests.factories import make_session, make_user
+from tests.helpers import login, post
 from tests.pdf import VENDORED_FONTS, needs_poppler, pdf_fonts, pdf_text
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

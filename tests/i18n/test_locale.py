@@ -7,7 +7,7 @@ from flask_babel import force_locale
 from ecole.accounts.models import User
 from ecole.extensions import db
 from ecole.i18n import format_date, format_datetime, format_number
-from tests.conftest import login, post
+from tests.helpers import login, post
 
 
 def html_lang(response) -> str:

@@ -10,7 +10,7 @@ from ecole.jobs import JobError, UnknownKind, enqueue, run_job, sweep
 from ecole.jobs.mail import enqueue_mail, message_id
 from ecole.jobs.models import Job
 from ecole.jobs.runner import JobContext, LeaseLost, get_runner, retry_delay
-from tests.conftest import read_mail
+from tests.helpers import read_mail
 
 
 class Recorder:

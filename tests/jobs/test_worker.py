@@ -1,4 +1,5 @@
-"""A real `flask ecole worker` killed in the middle of 50 e-mails, then another: each delivered once.
+"""A real `flask ecole worker` killed in the middle of 50 notices to e-mail, then another: each
+notice delivered once.
 
 The worker runs as a separate process, on the test's database, against a real SMTP server on
 loopback; the queue is a SQLite file (the embedded default) or Redis (database 13, this test's).
@@ -16,10 +17,13 @@ from pathlib import Path
 
 import pytest
 
+from ecole.accounts.models import User
 from ecole.extensions import db
-from ecole.jobs.mail import enqueue_mail, message_id
+from ecole.jobs.mail import message_id
 from ecole.jobs.models import Job
 from ecole.jobs.runner import build_huey, init_app
+from ecole.notifications.models import Notification
+from ecole.notifications.services import notify
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_URL = "redis://127.0.0.1:6379/13"
@@ -120,12 +124,14 @@ def test_a_worker_killed_mid_batch_and_another_deliver_every_message_once(app, d
                                                                           tmp_path):
     log = tmp_path / "worker.log"
     expected = {}
-    for number in range(BATCH):
-        key = f"notice:{number}"
-        enqueue_mail(f"person{number}@example.org", f"Avis {number}", f"Bonjour {number}", key=key)
-        with app.app_context():
-            expected[message_id(key)] = f"person{number}@example.org"
-    db.session.commit()  # the 50 messages go to the queue now, and only now
+    people = [User(name_latin=f"Person {number}", email=f"person{number}@example.org", locale=("fr", "ar", "zgh")[number % 3])
+              for number in range(BATCH)]
+    db.session.add_all(people)
+    db.session.flush()
+    for person in people:  # what a cancelled session does: a notice each, e-mailed by a job
+        notice = notify(person, "session.cancelled", reason="Route coupée")
+        expected[message_id(f"notice:{notice.id}")] = person.email
+    db.session.commit()  # the 50 notices go to the queue now, and only now
     assert states() == {"queued": BATCH} and mail_server.received == []
 
     first = start_worker(database_url, queue, mail_server.port, log)
@@ -166,3 +172,5 @@ def test_a_worker_killed_mid_batch_and_another_deliver_every_message_once(app, d
     assert len(retried) <= 1  # only the job the first worker was holding when it died
     if duplicates:
         assert retried and expected[message_id(retried[0].key)]
+    # Every notice is stamped as e-mailed, once (the stamp commits with the job's "done").
+    assert db.session.scalar(db.select(db.func.count(Notification.id)).where(Notification.emailed_at.is_not(None))) == BATCH

@@ -2,13 +2,14 @@
 from datetime import date, time, timedelta
 
 from ecole.catalogue.models import Course
+from ecole.core.timezone import school_zone
 from ecole.enrolment import services
 from ecole.enrolment.models import Enrolment
 from ecole.extensions import db
 from ecole.sessions import services as session_services
 from ecole.sessions.models import CourseSession, Meeting
-from tests.conftest import make_user, post, signed_in, submit
-from tests.enrolment.factories import make_session
+from tests.factories import make_session, make_user
+from tests.helpers import post, signed_in, submit
 
 DAY = (date.today() + timedelta(days=60)).isoformat()
 
@@ -51,7 +52,7 @@ def test_bad_session_input_is_refused_and_changes_nothing(as_role, catalogue):
 def test_a_double_booking_is_flagged_before_saving(as_role, people, catalogue):
     first = make_session(people.trainer, commune="Taliouine")
     second = make_session(people.trainer, commune="Tafraout", days_ahead=90)
-    day = first.meetings[0].starts_at.astimezone(session_services.local_zone()).date().isoformat()
+    day = first.meetings[0].starts_at.astimezone(school_zone()).date().isoformat()
     trainer = as_role("trainer")
     clash = {"day": day, "start": "10:00", "end": "11:00"}
     response = post(trainer, f"/sessions/{second.id}/meetings", clash)

@@ -1,10 +1,37 @@
-"""Building sessions and enrolments for tests through the real services."""
+"""Objects the tests build, through the services as the application does: people and sessions."""
+from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 from ecole.catalogue.models import Course
 from ecole.extensions import db
 from ecole.sessions import services as session_services
 from ecole.sessions.services import SessionData
+
+PASSWORD = "correct horse battery"
+ROLES = ("anonymous", "trainee", "trainer", "admin")
+
+
+@dataclass
+class People:
+    trainee: object
+    trainer: object
+    admin: object
+
+    def __getitem__(self, role):
+        return getattr(self, role)
+
+
+def make_user(role: str, *, name: str | None = None, phone: str | None = None, email: str | None = "",
+              locale: str = "fr", **profile):
+    """A user with PASSWORD; email="" gives role@example.org, email=None gives no address (phone only)."""
+    from ecole.accounts.services import register_user
+
+    name = name or f"{role.title()} Test"
+    data = {"name_latin": name, "phone": phone, "email": f"{role}@example.org" if email == "" else email,
+            "locale": locale, **profile}
+    user = register_user(data, actor=None, password=PASSWORD, roles=(role,)).user
+    db.session.commit()
+    return user
 
 
 def make_session(trainer, *, course_slug: str = "saffron-basics", capacity: int = 10, days_ahead: int = 30,

@@ -1,0 +1,81 @@
+"""Rosters of a session for its staff: on screen, as a spreadsheet (CSV) and printed (PDF)."""
+import csv
+import io
+import re
+
+from flask import Blueprint, render_template
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ecole.accounts.models import AUDIENCE_TITLES, GENDER_TITLES, Audience, Gender
+from ecole.core.access import staff_required
+from ecole.core.pages import allowed, download, found, pdf_response
+from ecole.enrolment import queries
+from ecole.enrolment.models import EnrolmentStatus as S
+from ecole.enrolment.queries import ROSTER_STATUSES
+from ecole.i18n import current_language
+from ecole.sessions import queries as session_queries
+from ecole.sessions.models import CourseSession
+
+rosters = Blueprint("rosters", __name__, url_prefix="/sessions")
+
+
+def managed_session(session_id: int) -> CourseSession:
+    return allowed(found(session_queries.visible_session(session_id, current_user)), CourseSession.can_manage)
+
+
+@rosters.route("/<int:session_id>/roster")
+@staff_required
+def roster(session_id: int):
+    session = managed_session(session_id)
+    return render_template("sessions/roster.html", session=session, groups=queries.roster_groups(session))
+
+
+@rosters.route("/<int:session_id>/roster.csv")
+@staff_required
+def roster_csv(session_id: int):
+    session = managed_session(session_id)
+    groups = queries.roster_groups(session)
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow([_("Nom"), _("Nom en caractères arabes"), _("Téléphone"), _("E-mail"), _("Commune"),
+                     _("Public"), _("Genre"), _("Année de naissance"), _("État")])
+    for status in (*ROSTER_STATUSES, S.WAITLISTED, S.REQUESTED):
+        for enrolment in groups[status.value]:
+            person = enrolment.user
+            writer.writerow([_safe_cell(v) for v in (
+                person.name_latin, person.name_arabic, person.phone or "", person.email or "", person.commune,
+                _title(AUDIENCE_TITLES, Audience, person.audience), _title(GENDER_TITLES, Gender, person.gender),
+                person.birth_year or "", enrolment.status_title)])
+    # The BOM lets Excel read UTF-8 (Arabic names).
+    return download("\ufeff" + out.getvalue(), "text/csv; charset=utf-8", f"roster-{session.id}.csv")
+
+
+def _title(titles: dict, kind, code: str | None) -> str:
+    """A stored code as the staff member reads it (an unknown old code is shown as it is)."""
+    if not code:
+        return ""
+    return str(titles[kind(code)]) if code in {member.value for member in kind} else code
+
+
+_PHONE = re.compile(r"\+\d{6,15}")
+
+
+def _safe_cell(value) -> str:
+    """No formula injection when the file is opened in a spreadsheet (a bare phone number is data)."""
+    text = str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _PHONE.fullmatch(text):
+        return "'" + text
+    return text
+
+
+@rosters.route("/<int:session_id>/roster.pdf")
+@staff_required
+def roster_pdf(session_id: int):
+    from ecole.core.pdf import render_pdf
+
+    session = managed_session(session_id)
+    groups = queries.roster_groups(session)
+    people = [e for status in ROSTER_STATUSES for e in groups[status.value]]
+    html = render_template("pdf/roster.html", session=session, enrolments=people, lang=current_language())
+    return pdf_response(render_pdf(html), f"roster-{session.id}")

@@ -1,0 +1,3 @@
+"""The homes' tests build on the test catalogue and a second trainer."""
+from tests.catalogue.conftest import catalogue  # noqa: F401
+from tests.enrolment.conftest import other_trainer  # noqa: F401
