@@ -70,16 +70,16 @@ def import_trainees_command(path: Path, session_id: int | None, dry_run: bool):
         raw = path.read_bytes()
     except OSError as error:
         fail(f"{path}: {error.strerror}")
-    session = None
+    course_session = None
     if session_id is not None:
         from ecole.sessions.models import CourseSession
 
-        session = db.session.get(CourseSession, session_id)
-        if session is None:
+        course_session = db.session.get(CourseSession, session_id)
+        if course_session is None:
             fail(f"session {session_id} introuvable.")
     report = import_trainees(raw, actor=None)
-    if not report.errors and session is not None:
-        report.errors = _enrol_all(session, report.created + report.existing)
+    if not report.errors and course_session is not None:
+        report.errors = _enrol_all(course_session, report.created + report.existing)
     if report.errors:
         db.session.rollback()
         for line in report.errors:
@@ -98,7 +98,7 @@ def import_trainees_command(path: Path, session_id: int | None, dry_run: bool):
         click.echo(f"{len(report.created)} créé(s), {len(report.existing)} déjà inscrit(s).")
 
 
-def _enrol_all(session, people) -> list[str]:
+def _enrol_all(course_session, people) -> list[str]:
     """Enrol each person (confirmed or waitlisted by capacity); people already enrolled are left as they are."""
     from ecole.enrolment.models import Enrolment
     from ecole.enrolment.services import EnrolmentError, enrol
@@ -106,12 +106,12 @@ def _enrol_all(session, people) -> list[str]:
     errors = []
     actor = _system_actor()
     for person in people:
-        existing = db.session.scalar(db.select(Enrolment).where(Enrolment.session_id == session.id,
+        existing = db.session.scalar(db.select(Enrolment).where(Enrolment.session_id == course_session.id,
                                                                 Enrolment.user_id == person.id))
         if existing is not None and existing.is_active:
             continue
         try:
-            enrolment = enrol(session, person, actor=actor, walk_in=True)
+            enrolment = enrol(course_session, person, actor=actor, walk_in=True)
         except EnrolmentError as error:
             errors.append(f"{person.identifier} : {error}")
             continue

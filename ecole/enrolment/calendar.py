@@ -25,11 +25,11 @@ def _calendar(name: str) -> Calendar:
     return calendar
 
 
-def _add_session(calendar: Calendar, session: CourseSession, lang: str, stamp: datetime) -> None:
+def _add_session(calendar: Calendar, course_session: CourseSession, lang: str, stamp: datetime) -> None:
     zone = school_zone()
     host = current_app.config["BASE_URL"].split("://", 1)[-1].split("/", 1)[0] or "ecole"
-    title = session.course.title(lang)
-    for meeting in session.meetings:
+    title = course_session.course.title(lang)
+    for meeting in course_session.meetings:
         event = Event()
         event.add("uid", f"meeting-{meeting.id}@{host}")
         event.add("dtstamp", stamp)
@@ -37,16 +37,16 @@ def _add_session(calendar: Calendar, session: CourseSession, lang: str, stamp: d
         event.add("dtstart", meeting.starts_at.astimezone(zone))
         event.add("dtend", meeting.ends_at.astimezone(zone))
         event.add("summary", f"{title} — {meeting.topic}" if meeting.topic else title)
-        event.add("location", meeting.place or ", ".join(p for p in (session.venue.label(), session.venue.address) if p))
-        event.add("url", current_app.config["BASE_URL"].rstrip("/") + url_for("sessions.show", session_id=session.id))
-        if session.status == "cancelled":
+        event.add("location", meeting.place or ", ".join(p for p in (course_session.venue.label(), course_session.venue.address) if p))
+        event.add("url", current_app.config["BASE_URL"].rstrip("/") + url_for("sessions.show", session_id=course_session.id))
+        if course_session.status == "cancelled":
             event.add("status", "CANCELLED")
         calendar.add_component(event)
 
 
-def session_ics(session: CourseSession, lang: str) -> bytes:
-    calendar = _calendar(session.course.title(lang))
-    _add_session(calendar, session, lang, utcnow())
+def session_ics(course_session: CourseSession, lang: str) -> bytes:
+    calendar = _calendar(course_session.course.title(lang))
+    _add_session(calendar, course_session, lang, utcnow())
     calendar.add_missing_timezones()
     return calendar.to_ical()
 
@@ -57,12 +57,12 @@ def feed_ics(user, lang: str) -> bytes:
     enrolments = db.session.scalars(select(Enrolment).where(
         Enrolment.user_id == user.id,
         Enrolment.status.in_([S.CONFIRMED.value, S.OFFERED.value, S.COMPLETED.value]))).all()
-    sessions = {e.session.id: e.session for e in enrolments}
+    sessions = {e.course_session.id: e.course_session for e in enrolments}
     # A trainer's own sessions too, each once even if they are also enrolled in it.
-    for session in db.session.scalars(select(CourseSession).where(CourseSession.trainers.any(id=user.id))):
-        sessions.setdefault(session.id, session)
-    for session in sorted(sessions.values(), key=lambda s: (s.starts_at is None, s.starts_at, s.id)):
-        _add_session(calendar, session, lang, stamp)
+    for course_session in db.session.scalars(select(CourseSession).where(CourseSession.trainers.any(id=user.id))):
+        sessions.setdefault(course_session.id, course_session)
+    for course_session in sorted(sessions.values(), key=lambda s: (s.starts_at is None, s.starts_at, s.id)):
+        _add_session(calendar, course_session, lang, stamp)
     calendar.add_missing_timezones()
     return calendar.to_ical()
 

@@ -21,7 +21,7 @@ decisions = Blueprint("decisions", __name__)
 
 def _staff_enrolment(enrolment_id: int) -> Enrolment:
     enrolment = enrolment_or_404(enrolment_id)
-    if not enrolment.session.can_manage(current_user):
+    if not enrolment.course_session.can_manage(current_user):
         abort(403)
     return enrolment
 

@@ -71,7 +71,7 @@ class Enrolment(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
 
-    session: Mapped[CourseSession] = relationship(lazy="joined", innerjoin=True)
+    course_session: Mapped[CourseSession] = relationship(lazy="joined", innerjoin=True)
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined", innerjoin=True)
 
     def __repr__(self) -> str:
@@ -86,21 +86,21 @@ class Enrolment(db.Model):
         return self.status in ACTIVE
 
     def can_see(self, user) -> bool:
-        return user is not None and user.is_authenticated and (user.id == self.user_id or self.session.can_manage(user))
+        return user is not None and user.is_authenticated and (user.id == self.user_id or self.course_session.can_manage(user))
 
     def can_cancel(self, user, now: datetime) -> bool:
         """The trainee before the start; staff of the session at any time."""
-        if not self.is_active or user is None or not user.is_authenticated or self.session.is_finished:
+        if not self.is_active or user is None or not user.is_authenticated or self.course_session.is_finished:
             return False
-        if self.session.can_manage(user):
+        if self.course_session.can_manage(user):
             return True
-        return user.id == self.user_id and not (self.session.starts_at and now >= self.session.starts_at)
+        return user.id == self.user_id and not (self.course_session.starts_at and now >= self.course_session.starts_at)
 
 
     @property
     def shown_status_title(self):
         """What the trainee is told: a session closed by staff is over, whatever the seat it held."""
-        if self.session.is_finished and self.is_active:
+        if self.course_session.is_finished and self.is_active:
             return _l("Session terminée")
         return self.status_title
 
@@ -111,7 +111,7 @@ class Enrolment(db.Model):
         return (user is not None and user.is_authenticated and user.id == self.user_id
                 and self.status == S.CANCELLED and not self.cancel_reason
                 and now - self.updated_at <= UNDO_WINDOW
-                and self.session.enrolment_state(now) not in (EnrolmentWindow.NOT_PUBLISHED, EnrolmentWindow.STARTED))
+                and self.course_session.enrolment_state(now) not in (EnrolmentWindow.NOT_PUBLISHED, EnrolmentWindow.STARTED))
 
 
 class EnrolmentEvent(db.Model):

@@ -38,8 +38,8 @@ def enrolments_of(user: User) -> list[Enrolment]:
     """A person's enrolments, newest first, with their sessions, courses and meetings loaded."""
     return list(db.session.scalars(
         select(Enrolment).where(Enrolment.user_id == user.id)
-        .options(selectinload(Enrolment.session).selectinload(CourseSession.course).selectinload(Course.text_rows),
-                 selectinload(Enrolment.session).selectinload(CourseSession.meetings))
+        .options(selectinload(Enrolment.course_session).selectinload(CourseSession.course).selectinload(Course.text_rows),
+                 selectinload(Enrolment.course_session).selectinload(CourseSession.meetings))
         .order_by(Enrolment.created_at.desc())))
 
 
@@ -74,7 +74,7 @@ class Listing:
 
 def _with_session():
     """For queries that join the session themselves: it comes from that join, with its course."""
-    return [with_course(contains_eager(Enrolment.session)), lazyload(Enrolment.user)]
+    return [with_course(contains_eager(Enrolment.course_session)), lazyload(Enrolment.user)]
 
 
 def next_meeting(user: User, now: datetime) -> Meeting | None:
@@ -85,13 +85,13 @@ def next_meeting(user: User, now: datetime) -> Meeting | None:
     return db.session.scalar(
         select(Meeting).where(Meeting.session_id.in_(confirmed), Meeting.ends_at >= now)
         .order_by(Meeting.starts_at, Meeting.id).limit(1)
-        .options(with_course(joinedload(Meeting.session))))
+        .options(with_course(joinedload(Meeting.course_session))))
 
 
 def waiting_offers(user: User, now: datetime, *, limit: int = 5) -> list[Enrolment]:
     """Seats offered to the person that they can still confirm, the deadline nearest first."""
     return list(db.session.scalars(
-        select(Enrolment).join(Enrolment.session)
+        select(Enrolment).join(Enrolment.course_session)
         .where(Enrolment.user_id == user.id, Enrolment.status == S.OFFERED.value, CourseSession.status == PUBLISHED,
                or_(Enrolment.offer_expires_at.is_(None), Enrolment.offer_expires_at > now))
         .order_by(Enrolment.offer_expires_at, Enrolment.id).limit(limit).options(*_with_session())))
@@ -108,7 +108,7 @@ def current_enrolments(user: User, now: datetime, *, limit: int = 8) -> Listing:
         .scalar_subquery())
     rows = db.session.execute(
         select(Enrolment, case((Enrolment.status == S.WAITLISTED.value, position), else_=None).label("position"))
-        .join(Enrolment.session)
+        .join(Enrolment.course_session)
         .where(Enrolment.user_id == user.id, Enrolment.status.in_([s.value for s in ACTIVE]),
                CourseSession.status != SessionStatus.COMPLETED.value,
                or_(CourseSession.ends_at.is_(None), CourseSession.ends_at >= now))

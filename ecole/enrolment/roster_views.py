@@ -27,15 +27,15 @@ def managed_session(session_id: int) -> CourseSession:
 @rosters.route("/<int:session_id>/roster")
 @staff_required
 def roster(session_id: int):
-    session = managed_session(session_id)
-    return render_template("sessions/roster.html", session=session, groups=queries.roster_groups(session))
+    course_session = managed_session(session_id)
+    return render_template("sessions/roster.html", course_session=course_session, groups=queries.roster_groups(course_session))
 
 
 @rosters.route("/<int:session_id>/roster.csv")
 @staff_required
 def roster_csv(session_id: int):
-    session = managed_session(session_id)
-    groups = queries.roster_groups(session)
+    course_session = managed_session(session_id)
+    groups = queries.roster_groups(course_session)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
     writer.writerow([_("Nom"), _("Nom en caractères arabes"), _("Téléphone"), _("E-mail"), _("Commune"),
@@ -48,7 +48,7 @@ def roster_csv(session_id: int):
                 _title(AUDIENCE_TITLES, Audience, person.audience), _title(GENDER_TITLES, Gender, person.gender),
                 person.birth_year or "", enrolment.status_title)])
     # The BOM lets Excel read UTF-8 (Arabic names).
-    return download("\ufeff" + out.getvalue(), "text/csv; charset=utf-8", f"roster-{session.id}.csv")
+    return download("\ufeff" + out.getvalue(), "text/csv; charset=utf-8", f"roster-{course_session.id}.csv")
 
 
 def _title(titles: dict, kind, code: str | None) -> str:
@@ -74,8 +74,8 @@ def _safe_cell(value) -> str:
 def roster_pdf(session_id: int):
     from ecole.core.pdf import render_pdf
 
-    session = managed_session(session_id)
-    groups = queries.roster_groups(session)
+    course_session = managed_session(session_id)
+    groups = queries.roster_groups(course_session)
     people = [e for status in ROSTER_STATUSES for e in groups[status.value]]
-    html = render_template("pdf/roster.html", session=session, enrolments=people, lang=current_language())
-    return pdf_response(render_pdf(html), f"roster-{session.id}")
+    html = render_template("pdf/roster.html", course_session=course_session, enrolments=people, lang=current_language())
+    return pdf_response(render_pdf(html), f"roster-{course_session.id}")

@@ -82,57 +82,57 @@ def move(enrolment: Enrolment, to: S, *, actor: User | None, reason: str = "", *
 
 def _lock(enrolment: Enrolment) -> None:
     """The session's lock, then the enrolment as it is now (another request may just have moved it)."""
-    lock_row(enrolment.session)
+    lock_row(enrolment.course_session)
     db.session.refresh(enrolment)
 
 
 # --- seats -----------------------------------------------------------------------------------
 
-def reserved_for_others(session: CourseSession, user: User) -> int:
+def reserved_for_others(course_session: CourseSession, user: User) -> int:
     """Seats still held by quotas this person does not match (women, youth, an audience)."""
-    quotas = [q for q in session.quotas if not q.matches(user, session.starts_at)]
+    quotas = [q for q in course_session.quotas if not q.matches(user, course_session.starts_at)]
     if not quotas:
         return 0
     holders = db.session.scalars(
         select(User).join(Enrolment, Enrolment.user_id == User.id)
-        .where(Enrolment.session_id == session.id, Enrolment.status.in_([s.value for s in HOLDS_SEAT]))).all()
-    return sum(max(q.seats - sum(1 for h in holders if q.matches(h, session.starts_at)), 0) for q in quotas)
+        .where(Enrolment.session_id == course_session.id, Enrolment.status.in_([s.value for s in HOLDS_SEAT]))).all()
+    return sum(max(q.seats - sum(1 for h in holders if q.matches(h, course_session.starts_at)), 0) for q in quotas)
 
 
-def take_seat(session: CourseSession, user: User) -> bool:
-    reserved = reserved_for_others(session, user)
+def take_seat(course_session: CourseSession, user: User) -> bool:
+    reserved = reserved_for_others(course_session, user)
     result = db.session.execute(
         update(CourseSession)
-        .where(CourseSession.id == session.id, CourseSession.status == SessionStatus.PUBLISHED.value,
+        .where(CourseSession.id == course_session.id, CourseSession.status == SessionStatus.PUBLISHED.value,
                CourseSession.seats_taken + reserved < CourseSession.capacity)
         .values(seats_taken=CourseSession.seats_taken + 1).execution_options(synchronize_session=False))
     return result.rowcount == 1
 
 
-def release_seat(session: CourseSession) -> None:
+def release_seat(course_session: CourseSession) -> None:
     db.session.execute(
-        update(CourseSession).where(CourseSession.id == session.id, CourseSession.seats_taken > 0)
+        update(CourseSession).where(CourseSession.id == course_session.id, CourseSession.seats_taken > 0)
         .values(seats_taken=CourseSession.seats_taken - 1).execution_options(synchronize_session=False))
 
 
 # --- enrolling -------------------------------------------------------------------------------
 
-def enrol(session: CourseSession, user: User, *, actor: User | None, walk_in: bool = False) -> Enrolment:
+def enrol(course_session: CourseSession, user: User, *, actor: User | None, walk_in: bool = False) -> Enrolment:
     """Ask for a seat. Staff enrolling someone on the spot skip the window and the approval."""
-    lock_row(session)
+    lock_row(course_session)
     now = utcnow()
     if not user.active:  # a deactivated account gets no enrolment and no notice, walk-in or not
         raise EnrolmentError(_("Ce compte est désactivé : la personne ne peut pas être inscrite."))
-    if session.status != SessionStatus.PUBLISHED:
+    if course_session.status != SessionStatus.PUBLISHED:
         raise EnrolmentError(_("Cette session n’est pas ouverte aux inscriptions."))
-    if not walk_in and not session.enrolment_open(now):
+    if not walk_in and not course_session.enrolment_open(now):
         raise EnrolmentError(_("Les inscriptions à cette session ne sont pas ouvertes en ce moment."))
-    enrolment = db.session.scalar(select(Enrolment).where(Enrolment.session_id == session.id,
+    enrolment = db.session.scalar(select(Enrolment).where(Enrolment.session_id == course_session.id,
                                                           Enrolment.user_id == user.id))
     if enrolment is not None and enrolment.is_active:
         raise EnrolmentError(_("Cette personne est déjà inscrite à cette session."))
     if enrolment is None:
-        enrolment = Enrolment(session_id=session.id, user_id=user.id, status=S.REQUESTED.value,
+        enrolment = Enrolment(session_id=course_session.id, user_id=user.id, status=S.REQUESTED.value,
                               created_by_id=actor.id if actor else None, created_at=now, updated_at=now)
         try:
             with db.session.begin_nested():  # a double click racing with itself meets the unique key
@@ -145,9 +145,9 @@ def enrol(session: CourseSession, user: User, *, actor: User | None, walk_in: bo
     else:
         move(enrolment, S.REQUESTED, actor=actor, cancel_reason="", offer_expires_at=None)
     if walk_in:
-        record("enrolment.walk_in", enrolment, actor=actor, session=session.id, user=user.id)
-    if session.requires_approval and not walk_in:
-        notify(user, "enrolment.requested", session=session)
+        record("enrolment.walk_in", enrolment, actor=actor, course_session=course_session.id, user=user.id)
+    if course_session.requires_approval and not walk_in:
+        notify(user, "enrolment.requested", course_session=course_session)
     else:
         place(enrolment, actor=actor)
     db.session.flush()
@@ -156,13 +156,13 @@ def enrol(session: CourseSession, user: User, *, actor: User | None, walk_in: bo
 
 def place(enrolment: Enrolment, *, actor: User | None) -> Enrolment:
     """A seat if one is free for this person, else the end of the waitlist."""
-    session = enrolment.session
-    if take_seat(session, enrolment.user):
+    course_session = enrolment.course_session
+    if take_seat(course_session, enrolment.user):
         move(enrolment, S.CONFIRMED, actor=actor)
-        notify(enrolment.user, "enrolment.confirmed", session=session)
+        notify(enrolment.user, "enrolment.confirmed", course_session=course_session)
     else:
         move(enrolment, S.WAITLISTED, actor=actor, waitlisted_at=utcnow())
-        notify(enrolment.user, "enrolment.waitlisted", session=session, position=waitlist_position(enrolment))
+        notify(enrolment.user, "enrolment.waitlisted", course_session=course_session, position=waitlist_position(enrolment))
     return enrolment
 
 
@@ -182,7 +182,7 @@ def reject(enrolment: Enrolment, reason: str, *, actor: User) -> Enrolment:
         raise EnrolmentError(_("Seule une demande en attente peut être refusée."))
     _require_reason(reason)
     move(enrolment, S.CANCELLED, actor=actor, reason=reason, cancel_reason=reason)
-    notify(enrolment.user, "enrolment.rejected", session=enrolment.session, reason=reason)
+    notify(enrolment.user, "enrolment.rejected", course_session=enrolment.course_session, reason=reason)
     record("enrolment.reject", enrolment, actor=actor, reason=reason)
     db.session.flush()
     return enrolment
@@ -197,7 +197,7 @@ def cancel(enrolment: Enrolment, *, actor: User, reason: str = "") -> Enrolment:
     """Cancelled by the trainee (before the start) or by staff (with a reason). A freed seat is offered."""
     _lock(enrolment)
     now = utcnow()
-    if enrolment.session.is_finished:
+    if enrolment.course_session.is_finished:
         raise EnrolmentError(_("Cette session est terminée : l’inscription ne peut plus être annulée."))
     if not enrolment.can_cancel(actor, now):
         raise EnrolmentError(_("Vous ne pouvez pas annuler cette inscription."))
@@ -207,37 +207,37 @@ def cancel(enrolment: Enrolment, *, actor: User, reason: str = "") -> Enrolment:
     held_seat = enrolment.status in HOLDS_SEAT
     move(enrolment, S.CANCELLED, actor=actor, reason=reason, cancel_reason=reason, offer_expires_at=None)
     if held_seat:
-        release_seat(enrolment.session)
+        release_seat(enrolment.course_session)
     if by_staff:
-        notify(enrolment.user, "enrolment.cancelled", session=enrolment.session, reason=reason)
+        notify(enrolment.user, "enrolment.cancelled", course_session=enrolment.course_session, reason=reason)
         record("enrolment.staff_cancel", enrolment, actor=actor, reason=reason)
     if held_seat:
-        promote(enrolment.session, actor=actor)
+        promote(enrolment.course_session, actor=actor)
     db.session.flush()
     return enrolment
 
 
-def waitlist(session: CourseSession) -> list[Enrolment]:
+def waitlist(course_session: CourseSession) -> list[Enrolment]:
     return list(db.session.scalars(
-        select(Enrolment).where(Enrolment.session_id == session.id, Enrolment.status == S.WAITLISTED.value)
+        select(Enrolment).where(Enrolment.session_id == course_session.id, Enrolment.status == S.WAITLISTED.value)
         .order_by(Enrolment.waitlisted_at, Enrolment.id)))
 
 
-def promote(session: CourseSession, *, actor: User | None, now: datetime | None = None) -> list[Enrolment]:
+def promote(course_session: CourseSession, *, actor: User | None, now: datetime | None = None) -> list[Enrolment]:
     """Offer every free seat to the waitlist, first come first served (reserved seats to those they are for)."""
     offered = []
-    if session.status != SessionStatus.PUBLISHED:
+    if course_session.status != SessionStatus.PUBLISHED:
         return offered
-    deadline = (now or utcnow()) + timedelta(hours=session.offer_hours)
-    for candidate in waitlist(session):
-        if not take_seat(session, candidate.user):
+    deadline = (now or utcnow()) + timedelta(hours=course_session.offer_hours)
+    for candidate in waitlist(course_session):
+        if not take_seat(course_session, candidate.user):
             continue
         try:
             move(candidate, S.OFFERED, actor=actor, offer_expires_at=deadline)
         except EnrolmentError:  # cancelled meanwhile: give the seat back and go on
-            release_seat(session)
+            release_seat(course_session)
             continue
-        notify(candidate.user, "enrolment.offered", session=session, deadline=deadline)
+        notify(candidate.user, "enrolment.offered", course_session=course_session, deadline=deadline)
         offered.append(candidate)
     return offered
 
@@ -251,7 +251,7 @@ def accept_offer(enrolment: Enrolment, *, actor: User, now: datetime | None = No
         expire_offer(enrolment, now)
         raise EnrolmentError(_("Le délai pour confirmer cette place est passé."))
     move(enrolment, S.CONFIRMED, actor=actor, offer_expires_at=None)
-    notify(enrolment.user, "enrolment.confirmed", session=enrolment.session)
+    notify(enrolment.user, "enrolment.confirmed", course_session=enrolment.course_session)
     db.session.flush()
     return enrolment
 
@@ -263,9 +263,9 @@ def expire_offer(enrolment: Enrolment, now: datetime | None = None) -> bool:
              offer_expires_at=None)
     except EnrolmentError:
         return False
-    release_seat(enrolment.session)
-    notify(enrolment.user, "enrolment.offer_expired", session=enrolment.session)
-    promote(enrolment.session, actor=None, now=now)
+    release_seat(enrolment.course_session)
+    notify(enrolment.user, "enrolment.offer_expired", course_session=enrolment.course_session)
+    promote(enrolment.course_session, actor=None, now=now)
     return True
 
 
@@ -285,10 +285,10 @@ def staff_promote(enrolment: Enrolment, *, actor: User) -> Enrolment:
     _lock(enrolment)
     if enrolment.status != S.WAITLISTED:
         raise EnrolmentError(_("Seule une personne sur liste d’attente peut passer en priorité."))
-    if not take_seat(enrolment.session, enrolment.user):
+    if not take_seat(enrolment.course_session, enrolment.user):
         raise EnrolmentError(_("Aucune place libre : annulez d’abord une autre inscription ou augmentez la capacité."))
     move(enrolment, S.CONFIRMED, actor=actor, reason="promoted by staff")
-    notify(enrolment.user, "enrolment.confirmed", session=enrolment.session)
+    notify(enrolment.user, "enrolment.confirmed", course_session=enrolment.course_session)
     record("enrolment.promote", enrolment, actor=actor)
     db.session.flush()
     return enrolment
@@ -313,22 +313,22 @@ def waitlist_positions(enrolments: list[Enrolment]) -> dict[int, int]:
     return {row.id: row.position for row in db.session.execute(select(ranked)) if row.id in wanted}
 
 
-def cancel_session(session: CourseSession, reason: str, *, actor: User) -> int:
+def cancel_session(course_session: CourseSession, reason: str, *, actor: User) -> int:
     """Cancel a session: every active enrolment is cancelled and its holder told why, and every seat
     freed, in one transaction that holds the session's lock (no enrolment can slip in meanwhile)."""
-    lock_row(session)
+    lock_row(course_session)
     _require_reason(reason)
-    if session.status in (SessionStatus.CANCELLED, SessionStatus.COMPLETED):
+    if course_session.status in (SessionStatus.CANCELLED, SessionStatus.COMPLETED):
         raise EnrolmentError(_("Cette session est déjà annulée ou terminée."))
-    session.status, session.cancel_reason = SessionStatus.CANCELLED.value, reason
+    course_session.status, course_session.cancel_reason = SessionStatus.CANCELLED.value, reason
     count = 0
     for enrolment in db.session.scalars(select(Enrolment).where(
-            Enrolment.session_id == session.id, Enrolment.status.in_([s.value for s in ACTIVE]))):
+            Enrolment.session_id == course_session.id, Enrolment.status.in_([s.value for s in ACTIVE]))):
         move(enrolment, S.CANCELLED, actor=actor, reason=reason, cancel_reason=reason, offer_expires_at=None)
-        notify(enrolment.user, "session.cancelled", session=session, reason=reason)
+        notify(enrolment.user, "session.cancelled", course_session=course_session, reason=reason)
         count += 1
-    session.seats_taken = 0
-    record("session.cancel", session, actor=actor, reason=reason, enrolments=count)
+    course_session.seats_taken = 0
+    record("session.cancel", course_session, actor=actor, reason=reason, enrolments=count)
     db.session.flush()
     return count
 

@@ -43,12 +43,12 @@ def my_training():
     enrolments = queries.enrolments_of(current_user)
     positions = services.waitlist_positions(enrolments)
     now = utcnow()
-    current = [e for e in enrolments if e.is_active and not e.session.is_finished
-               and not (e.session.ends_at and e.session.ends_at < now)]
+    current = [e for e in enrolments if e.is_active and not e.course_session.is_finished
+               and not (e.course_session.ends_at and e.course_session.ends_at < now)]
     undoable = [e for e in enrolments if e.can_restore(current_user, now)]
     past = [e for e in enrolments if e not in current and e not in undoable]
     upcoming = sorted(((m, e) for e in current if e.status in (S.CONFIRMED, S.OFFERED)
-                       for m in e.session.meetings if m.ends_at >= now), key=lambda pair: pair[0].starts_at)
+                       for m in e.course_session.meetings if m.ends_at >= now), key=lambda pair: pair[0].starts_at)
     return render_template("enrolment/my_training.html", current=current, past=past, upcoming=upcoming[:10],
                            undoable=undoable,
                            positions=positions, now=now, form=ConfirmForm(),
@@ -83,7 +83,7 @@ def feed(token: str):
 def cancel_enrolment(enrolment_id: int):
     """GET asks (a mis-tap on a phone must not give a seat away); POST cancels."""
     enrolment = enrolment_or_404(enrolment_id)
-    form = ReasonForm() if enrolment.session.can_manage(current_user) and enrolment.user_id != current_user.id \
+    form = ReasonForm() if enrolment.course_session.can_manage(current_user) and enrolment.user_id != current_user.id \
         else ConfirmForm()
     if request.method == "GET":
         return render_template("enrolment/cancel.html", enrolment=enrolment, form=form, back=request.args.get("back"),

@@ -82,9 +82,9 @@ def personal_home(user) -> dict:
 
 
 def _courses(context: dict) -> list:
-    sessions = [e.session for e in context.get("offers", [])]
-    sessions += [e.session for e, _position in getattr(context.get("enrolments"), "rows", [])]
-    sessions += [m.session for m in [context.get("next_meeting"), *context.get("meetings", [])] if m is not None]
+    sessions = [e.course_session for e in context.get("offers", [])]
+    sessions += [e.course_session for e, _position in getattr(context.get("enrolments"), "rows", [])]
+    sessions += [m.course_session for m in [context.get("next_meeting"), *context.get("meetings", [])] if m is not None]
     sessions += context.get("starting", [])
     sessions += [s for pending in context.get("decisions", {}).values() for s in pending.sessions]
     sessions += [s for s, _waiting in getattr(context.get("crowded"), "rows", [])]

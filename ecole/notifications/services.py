@@ -39,13 +39,13 @@ SUBJECT_CONTEXT = {"session": session_context}
 DELIVER_KIND = "deliver_notice"
 
 
-def notify(user: User, kind: str, *, session=None, **params) -> Notification:
+def notify(user: User, kind: str, *, course_session=None, **params) -> Notification:
     """Record a notice for `user`. When the person has an e-mail address, a job e-mails it once the
     transaction commits (nothing is sent for a notice whose transaction is rolled back)."""
     clean = {key: (value.isoformat() if isinstance(value, datetime) else value) for key, value in params.items()}
     notification = Notification(
         user_id=user.id, kind=kind, params=clean, created_at=utcnow(),
-        subject_type="session" if session is not None else "", subject_id=session.id if session is not None else None,
+        subject_type="session" if course_session is not None else "", subject_id=course_session.id if course_session is not None else None,
         needs_call=not user.email,
     )
     db.session.add(notification)

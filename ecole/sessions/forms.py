@@ -77,17 +77,17 @@ class SessionForm(BaseForm):
             audience_quota=self.audience_quota.data or "", audience_seats=self.audience_seats.data or 0,
         )
 
-    def fill(self, session) -> None:
-        self.course_id.data = session.course_id
-        self.trainer_ids.data = [t.id for t in session.trainers]
-        self.commune.data, self.place.data, self.address.data = session.venue.commune, session.venue.place, session.venue.address
-        self.latitude.data, self.longitude.data = session.venue.latitude, session.venue.longitude
-        self.languages.data = session.language_list
-        self.capacity.data, self.offer_hours.data = session.capacity, session.offer_hours
-        self.enrolment_opens_at.data = local(session.enrolment_opens_at)
-        self.enrolment_closes_at.data = local(session.enrolment_closes_at)
-        self.requires_approval.data, self.notes.data = session.requires_approval, session.notes
-        for quota in session.quotas:
+    def fill(self, course_session) -> None:
+        self.course_id.data = course_session.course_id
+        self.trainer_ids.data = [t.id for t in course_session.trainers]
+        self.commune.data, self.place.data, self.address.data = course_session.venue.commune, course_session.venue.place, course_session.venue.address
+        self.latitude.data, self.longitude.data = course_session.venue.latitude, course_session.venue.longitude
+        self.languages.data = course_session.language_list
+        self.capacity.data, self.offer_hours.data = course_session.capacity, course_session.offer_hours
+        self.enrolment_opens_at.data = local(course_session.enrolment_opens_at)
+        self.enrolment_closes_at.data = local(course_session.enrolment_closes_at)
+        self.requires_approval.data, self.notes.data = course_session.requires_approval, course_session.notes
+        for quota in course_session.quotas:
             if quota.kind == "women":
                 self.women_seats.data = quota.seats
             elif quota.kind == "youth":

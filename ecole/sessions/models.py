@@ -107,7 +107,7 @@ class CourseSession(db.Model):
     venue: Mapped[Venue] = relationship(lazy="joined")
     trainers: Mapped[list[User]] = relationship(secondary=session_trainers, order_by=User.name_latin)
     meetings: Mapped[list["Meeting"]] = relationship(
-        back_populates="session", cascade="all, delete-orphan", order_by="Meeting.starts_at")
+        back_populates="course_session", cascade="all, delete-orphan", order_by="Meeting.starts_at")
     quotas: Mapped[list["SeatQuota"]] = relationship(cascade="all, delete-orphan")
 
     def __repr__(self) -> str:
@@ -177,7 +177,7 @@ class Meeting(db.Model):
     place: Mapped[str] = mapped_column(String(160), default="")  # when not at the session's venue
     topic: Mapped[str] = mapped_column(String(200), default="")
 
-    session: Mapped[CourseSession] = relationship(back_populates="meetings")
+    course_session: Mapped[CourseSession] = relationship(back_populates="meetings")
 
     def __repr__(self) -> str:
         return f"<Meeting {self.id} session={self.session_id} {self.starts_at:%Y-%m-%d %H:%M}>"

@@ -105,7 +105,7 @@ def next_meetings_taught(user: User, now: datetime, *, limit: int = 5) -> list[M
             CourseSession.id.in_(taught_by(user)), CourseSession.status == PUBLISHED, CourseSession.ends_at >= now)),
             Meeting.ends_at >= now)
         .order_by(Meeting.starts_at, Meeting.id).limit(limit)
-        .options(with_course(joinedload(Meeting.session)))))
+        .options(with_course(joinedload(Meeting.course_session)))))
 
 
 def starting_soon(user: User, now: datetime, *, days: int = 7, limit: int = 5) -> list[CourseSession]:

@@ -69,7 +69,7 @@ def to_utc(day: date, at: time) -> datetime:
     return datetime.combine(day, at, tzinfo=school_zone()).astimezone(timezone.utc)
 
 
-def _check(data: SessionData, session: CourseSession | None) -> list[tuple[str, str]]:
+def _check(data: SessionData, course_session: CourseSession | None) -> list[tuple[str, str]]:
     problems = []
     if db.session.get(Course, data.course_id) is None:
         problems.append(("course_id", _("Formation inconnue.")))
@@ -82,9 +82,9 @@ def _check(data: SessionData, session: CourseSession | None) -> list[tuple[str, 
         problems.append(("languages", _("Langues d’enseignement invalides.")))
     if not 1 <= data.capacity <= 1000:
         problems.append(("capacity", _("La capacité doit être entre 1 et 1000 places.")))
-    elif session is not None and data.capacity < session.seats_taken:
+    elif course_session is not None and data.capacity < course_session.seats_taken:
         problems.append(("capacity", _("%(taken)d places sont déjà prises : la capacité ne peut pas être plus petite.",
-                                       taken=session.seats_taken)))
+                                       taken=course_session.seats_taken)))
     if data.enrolment_opens_at and data.enrolment_closes_at and data.enrolment_closes_at <= data.enrolment_opens_at:
         problems.append(("enrolment_closes_at", _("La clôture des inscriptions doit suivre leur ouverture.")))
     if not 1 <= data.offer_hours <= 24 * 14:
@@ -94,14 +94,14 @@ def _check(data: SessionData, session: CourseSession | None) -> list[tuple[str, 
     if data.latitude is not None and not -90 <= data.latitude <= 90 or \
             data.longitude is not None and not -180 <= data.longitude <= 180:
         problems.append(("latitude", _("Coordonnées invalides.")))
-    return problems + _past_window(data, session)
+    return problems + _past_window(data, course_session)
 
 
-def _past_window(data: SessionData, session: CourseSession | None) -> list[tuple[str, str]]:
+def _past_window(data: SessionData, course_session: CourseSession | None) -> list[tuple[str, str]]:
     """A closing date already past would publish a session nobody can enrol in. An edited session
     keeps the closing date it had (editing its notes after the window closed must stay possible)."""
     closes_at = data.enrolment_closes_at
-    if closes_at is None or closes_at >= utcnow() or (session is not None and closes_at == session.enrolment_closes_at):
+    if closes_at is None or closes_at >= utcnow() or (course_session is not None and closes_at == course_session.enrolment_closes_at):
         return []
     return [("enrolment_closes_at", _("La clôture des inscriptions ne peut pas être dans le passé."))]
 
@@ -121,31 +121,31 @@ def _venue(data: SessionData) -> Venue:
     return venue
 
 
-def save_session(session: CourseSession | None, data: SessionData, *, actor: User) -> CourseSession:
+def save_session(course_session: CourseSession | None, data: SessionData, *, actor: User) -> CourseSession:
     if not actor.is_admin and actor.id not in data.trainer_ids:
         data.trainer_ids = [*data.trainer_ids, actor.id]  # a trainer schedules their own sessions
-    if session is not None:
-        lock_row(session)  # enrolment's lock: the seats taken cannot change while capacity is checked
+    if course_session is not None:
+        lock_row(course_session)  # enrolment's lock: the seats taken cannot change while capacity is checked
     if not data.languages:
         data.languages = course_languages(db.session.get(Course, data.course_id))
-    problems = _check(data, session)
+    problems = _check(data, course_session)
     if problems:
         raise SessionError(problems)
-    created = session is None
+    created = course_session is None
     with db.session.no_autoflush:
         venue = _venue(data)
         trainers = list(db.session.scalars(select(User).where(User.id.in_(data.trainer_ids))))
     if created:
-        session = CourseSession(status=SessionStatus.DRAFT.value, seats_taken=0, created_by_id=actor.id)
-        db.session.add(session)
-    session.course_id = data.course_id
-    session.venue = venue
-    session.trainers = trainers
-    session.languages = ",".join(code for code in LOCALES if code in data.languages)
-    session.capacity = data.capacity
-    session.enrolment_opens_at, session.enrolment_closes_at = data.enrolment_opens_at, data.enrolment_closes_at
-    session.requires_approval, session.offer_hours = data.requires_approval, data.offer_hours
-    session.notes = data.notes.strip()
+        course_session = CourseSession(status=SessionStatus.DRAFT.value, seats_taken=0, created_by_id=actor.id)
+        db.session.add(course_session)
+    course_session.course_id = data.course_id
+    course_session.venue = venue
+    course_session.trainers = trainers
+    course_session.languages = ",".join(code for code in LOCALES if code in data.languages)
+    course_session.capacity = data.capacity
+    course_session.enrolment_opens_at, course_session.enrolment_closes_at = data.enrolment_opens_at, data.enrolment_closes_at
+    course_session.requires_approval, course_session.offer_hours = data.requires_approval, data.offer_hours
+    course_session.notes = data.notes.strip()
     quotas = []
     if data.women_seats:
         quotas.append(SeatQuota(kind=QuotaKind.WOMEN.value, seats=data.women_seats))
@@ -153,18 +153,18 @@ def save_session(session: CourseSession | None, data: SessionData, *, actor: Use
         quotas.append(SeatQuota(kind=QuotaKind.YOUTH.value, seats=data.youth_seats))
     if data.audience_seats and data.audience_quota:
         quotas.append(SeatQuota(kind=QuotaKind.AUDIENCE.value, audience=data.audience_quota, seats=data.audience_seats))
-    session.quotas = quotas
+    course_session.quotas = quotas
     db.session.flush()
-    record("session.create" if created else "session.update", session, actor=actor)
-    return session
+    record("session.create" if created else "session.update", course_session, actor=actor)
+    return course_session
 
 
-def conflicts(session: CourseSession, starts_at: datetime, ends_at: datetime, *, ignore: int | None = None) -> list[Meeting]:
+def conflicts(course_session: CourseSession, starts_at: datetime, ends_at: datetime, *, ignore: int | None = None) -> list[Meeting]:
     """Meetings of other live sessions that overlap, sharing a trainer or the venue."""
-    trainer_ids = [t.id for t in session.trainers]
+    trainer_ids = [t.id for t in course_session.trainers]
     sharing = select(CourseSession.id).where(
         CourseSession.status != SessionStatus.CANCELLED.value,
-        (CourseSession.venue_id == session.venue_id)
+        (CourseSession.venue_id == course_session.venue_id)
         | CourseSession.id.in_(select(session_trainers.c.session_id).where(session_trainers.c.user_id.in_(trainer_ids or [-1]))))
     query = select(Meeting).where(Meeting.session_id.in_(sharing), Meeting.starts_at < ends_at, Meeting.ends_at > starts_at)
     if ignore is not None:
@@ -172,58 +172,58 @@ def conflicts(session: CourseSession, starts_at: datetime, ends_at: datetime, *,
     return list(db.session.scalars(query.order_by(Meeting.starts_at)))
 
 
-def add_meeting(session: CourseSession, starts_at: datetime, ends_at: datetime, *, place: str = "", topic: str = "",
+def add_meeting(course_session: CourseSession, starts_at: datetime, ends_at: datetime, *, place: str = "", topic: str = "",
                 actor: User, force: bool = False, now: datetime | None = None) -> Meeting:
     if starts_at < (now or utcnow()):
         raise SessionError([("day", _("Une séance ne peut pas être programmée dans le passé."))])
     if ends_at <= starts_at:
         raise SessionError([("ends_at", _("La fin doit suivre le début."))])
-    lock_row(session)  # its dates decide whether enrolment is open: enrolment's lock
-    found = conflicts(session, starts_at, ends_at)
+    lock_row(course_session)  # its dates decide whether enrolment is open: enrolment's lock
+    found = conflicts(course_session, starts_at, ends_at)
     if found and not force:
         raise Conflict(found)
-    meeting = Meeting(session_id=session.id, starts_at=starts_at, ends_at=ends_at, place=place.strip(), topic=topic.strip())
+    meeting = Meeting(session_id=course_session.id, starts_at=starts_at, ends_at=ends_at, place=place.strip(), topic=topic.strip())
     db.session.add(meeting)
     db.session.flush()
-    db.session.refresh(session)
-    _sync_dates(session)
-    record("meeting.add", session, actor=actor, starts_at=starts_at.isoformat(), forced=bool(found))
+    db.session.refresh(course_session)
+    _sync_dates(course_session)
+    record("meeting.add", course_session, actor=actor, starts_at=starts_at.isoformat(), forced=bool(found))
     return meeting
 
 
-def delete_meeting(session: CourseSession, meeting: Meeting, *, actor: User) -> None:
-    lock_row(session)
+def delete_meeting(course_session: CourseSession, meeting: Meeting, *, actor: User) -> None:
+    lock_row(course_session)
     starts_at = meeting.starts_at
     db.session.delete(meeting)
     db.session.flush()
-    db.session.refresh(session)
-    _sync_dates(session)
-    record("meeting.delete", session, actor=actor, starts_at=starts_at.isoformat())
+    db.session.refresh(course_session)
+    _sync_dates(course_session)
+    record("meeting.delete", course_session, actor=actor, starts_at=starts_at.isoformat())
 
 
-def _sync_dates(session: CourseSession) -> None:
-    session.starts_at = min((m.starts_at for m in session.meetings), default=None)
-    session.ends_at = max((m.ends_at for m in session.meetings), default=None)
+def _sync_dates(course_session: CourseSession) -> None:
+    course_session.starts_at = min((m.starts_at for m in course_session.meetings), default=None)
+    course_session.ends_at = max((m.ends_at for m in course_session.meetings), default=None)
     db.session.flush()
 
 
-def publish(session: CourseSession, *, actor: User) -> CourseSession:
-    lock_row(session)
-    if session.status != SessionStatus.DRAFT:
+def publish(course_session: CourseSession, *, actor: User) -> CourseSession:
+    lock_row(course_session)
+    if course_session.status != SessionStatus.DRAFT:
         raise SessionError([("status", _("Seule une session en brouillon peut être publiée."))])
-    if not session.meetings:
+    if not course_session.meetings:
         raise SessionError([("status", _("Ajoutez au moins une séance avant de publier."))])
-    session.status = SessionStatus.PUBLISHED.value
-    record("session.publish", session, actor=actor)
+    course_session.status = SessionStatus.PUBLISHED.value
+    record("session.publish", course_session, actor=actor)
     db.session.flush()
-    return session
+    return course_session
 
 
-def check_can_complete(session: CourseSession, *, now: datetime | None = None) -> None:
+def check_can_complete(course_session: CourseSession, *, now: datetime | None = None) -> None:
     """Closing ends the session for good (no enrolling, no cancelling): only once its last meeting has begun."""
     from ecole.i18n import format_datetime
 
-    last = session.last_meeting_start
+    last = course_session.last_meeting_start
     if last is None:
         raise SessionError([("status", _("Une session sans séance ne peut pas être clôturée."))])
     if last > (now or utcnow()):
@@ -231,12 +231,12 @@ def check_can_complete(session: CourseSession, *, now: datetime | None = None) -
                                          "(%(when)s).", when=format_datetime(last, "short")))])
 
 
-def complete(session: CourseSession, *, actor: User, now: datetime | None = None) -> CourseSession:
-    lock_row(session)
-    if session.status != SessionStatus.PUBLISHED:
+def complete(course_session: CourseSession, *, actor: User, now: datetime | None = None) -> CourseSession:
+    lock_row(course_session)
+    if course_session.status != SessionStatus.PUBLISHED:
         raise SessionError([("status", _("Seule une session publiée peut être clôturée."))])
-    check_can_complete(session, now=now)
-    session.status = SessionStatus.COMPLETED.value
-    record("session.complete", session, actor=actor)
+    check_can_complete(course_session, now=now)
+    course_session.status = SessionStatus.COMPLETED.value
+    record("session.complete", course_session, actor=actor)
     db.session.flush()
-    return session
+    return course_session

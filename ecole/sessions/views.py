@@ -42,29 +42,29 @@ def managed_session(session_id: int) -> CourseSession:
 
 @sessions.route("/<int:session_id>")
 def show(session_id: int):
-    session = session_or_404(session_id)
+    course_session = session_or_404(session_id)
     mine, position = None, None
     if current_user.is_authenticated:
-        mine = enrolment_queries.enrolment_of(session, current_user)
+        mine = enrolment_queries.enrolment_of(course_session, current_user)
         position = enrolment_services.waitlist_position(mine) if mine else None
     now = utcnow()
-    return render_template("sessions/show.html", session=session, mine=mine, position=position,
-                           open=session.enrolment_open(now), window=window_text(session, now), form=ConfirmForm())
+    return render_template("sessions/show.html", course_session=course_session, mine=mine, position=position,
+                           open=course_session.enrolment_open(now), window=window_text(course_session, now), form=ConfirmForm())
 
 
-def window_text(session: CourseSession, now) -> str:
+def window_text(course_session: CourseSession, now) -> str:
     """Whether enrolment is open, and if not why, in one sentence: what the public page says and
     what "Publier" tells staff come from the same rule (CourseSession.enrolment_state)."""
-    state = session.enrolment_state(now)
-    if session.is_finished:
+    state = course_session.enrolment_state(now)
+    if course_session.is_finished:
         return _("Cette session est terminée.")
     if state is EnrolmentWindow.OPEN:
         return _("Les inscriptions sont ouvertes.")
     if state is EnrolmentWindow.NOT_YET:
-        return _("Les inscriptions ouvriront le %(when)s.", when=format_datetime(session.enrolment_opens_at, "short"))
+        return _("Les inscriptions ouvriront le %(when)s.", when=format_datetime(course_session.enrolment_opens_at, "short"))
     if state is EnrolmentWindow.CLOSED:
         return _("Les inscriptions sont closes depuis le %(when)s.",
-                 when=format_datetime(session.enrolment_closes_at, "short"))
+                 when=format_datetime(course_session.enrolment_closes_at, "short"))
     if state is EnrolmentWindow.STARTED:
         return _("La session a commencé : les inscriptions sont closes.")
     return _("Les inscriptions ne sont pas ouvertes.")
@@ -73,10 +73,10 @@ def window_text(session: CourseSession, now) -> str:
 @sessions.route("/<int:session_id>/enrol", methods=["POST"])
 @login_required
 def enrol(session_id: int):
-    session = session_or_404(session_id)
+    course_session = session_or_404(session_id)
     if ConfirmForm().validate_on_submit():
         try:
-            enrolment = enrolment_services.enrol(session, current_user, actor=current_user)
+            enrolment = enrolment_services.enrol(course_session, current_user, actor=current_user)
         except EnrolmentError as error:
             refuse(error)
         else:
@@ -85,13 +85,13 @@ def enrol(session_id: int):
             flash({S.CONFIRMED: _("Votre place est confirmée."),
                    S.WAITLISTED: _("La session est complète : vous êtes sur la liste d’attente."),
                    S.REQUESTED: _("Votre demande est envoyée : l’école va l’examiner.")}[status], "success")
-    return redirect(url_for("sessions.show", session_id=session.id))
+    return redirect(url_for("sessions.show", session_id=course_session.id))
 
 
 @sessions.route("/<int:session_id>/calendar.ics")
 def session_calendar(session_id: int):
-    session = session_or_404(session_id)
-    return ics_response(calendar.session_ics(session, current_language()), f"session-{session.id}")
+    course_session = session_or_404(session_id)
+    return ics_response(calendar.session_ics(course_session, current_language()), f"session-{course_session.id}")
 
 
 # --- trainers and administrators -------------------------------------------------------------
@@ -105,7 +105,7 @@ def mine():
     return render_template("sessions/mine.html", page=page, show_past=show_past)
 
 
-def _session_form(session: CourseSession | None) -> SessionForm:
+def _session_form(course_session: CourseSession | None) -> SessionForm:
     form = SessionForm()
     lang = current_language()
     # As the reader reads them, not by slug.
@@ -114,8 +114,8 @@ def _session_form(session: CourseSession | None) -> SessionForm:
     trainers = account_queries.teachers()
     form.trainer_ids.choices = [(t.id, t.display_name(lang)) for t in trainers]
     if request.method == "GET":
-        if session is not None:
-            form.fill(session)
+        if course_session is not None:
+            form.fill(course_session)
         else:
             form.trainer_ids.data = [current_user.id] if current_user.has_role(Role.TRAINER) else []
             # A session is taught in its course's languages unless staff say otherwise. Without a
@@ -134,41 +134,41 @@ def new():
     form = _session_form(None)
     if form.validate_on_submit():
         try:
-            session = services.save_session(None, form.to_data(), actor=current_user)
+            course_session = services.save_session(None, form.to_data(), actor=current_user)
         except SessionError as error:
             db.session.rollback()
             show_problems(form, error.problems)
         else:
             db.session.commit()
             flash(_("La session est créée. Ajoutez ses séances, puis publiez-la."), "success")
-            return redirect(url_for("sessions.manage", session_id=session.id))
-    return render_template("sessions/form.html", form=form, session=None), form_status(form)
+            return redirect(url_for("sessions.manage", session_id=course_session.id))
+    return render_template("sessions/form.html", form=form, course_session=None), form_status(form)
 
 
 @sessions.route("/<int:session_id>/edit", methods=["GET", "POST"])
 @staff_required
 def edit(session_id: int):
-    session = managed_session(session_id)
-    form = _session_form(session)
+    course_session = managed_session(session_id)
+    form = _session_form(course_session)
     if form.validate_on_submit():
         try:
-            services.save_session(session, form.to_data(), actor=current_user)
-            enrolment_services.promote(session, actor=current_user)  # more seats: the waitlist moves up
+            services.save_session(course_session, form.to_data(), actor=current_user)
+            enrolment_services.promote(course_session, actor=current_user)  # more seats: the waitlist moves up
         except SessionError as error:
             db.session.rollback()
             show_problems(form, error.problems)
         else:
             db.session.commit()
             flash(_("La session est enregistrée."), "success")
-            return redirect(url_for("sessions.manage", session_id=session.id))
-    return render_template("sessions/form.html", form=form, session=session), form_status(form)
+            return redirect(url_for("sessions.manage", session_id=course_session.id))
+    return render_template("sessions/form.html", form=form, course_session=course_session), form_status(form)
 
 
 @sessions.route("/<int:session_id>/manage")
 @staff_required
 def manage(session_id: int, meeting_form: MeetingForm | None = None, conflicts=None):
-    session = managed_session(session_id)
-    return render_template("sessions/manage.html", session=session, groups=enrolment_queries.roster_groups(session),
+    course_session = managed_session(session_id)
+    return render_template("sessions/manage.html", course_session=course_session, groups=enrolment_queries.roster_groups(course_session),
                            meeting_form=meeting_form or MeetingForm(), conflicts=conflicts or [],
                            reason_form=ReasonForm(), walk_in_form=WalkInForm(), action_form=ConfirmForm())
 
@@ -176,14 +176,14 @@ def manage(session_id: int, meeting_form: MeetingForm | None = None, conflicts=N
 @sessions.route("/<int:session_id>/meetings", methods=["POST"])
 @staff_required
 def add_meeting(session_id: int):
-    session = managed_session(session_id)
+    course_session = managed_session(session_id)
     form = MeetingForm()
     found = []
     if form.validate_on_submit():
         starts = services.to_utc(form.day.data, form.start.data)
         ends = services.to_utc(form.day.data, form.end.data)
         try:
-            services.add_meeting(session, starts, ends, place=form.place.data or "", topic=form.topic.data or "",
+            services.add_meeting(course_session, starts, ends, place=form.place.data or "", topic=form.topic.data or "",
                                          actor=current_user, force=bool(form.force.data))
         except Conflict as error:
             db.session.rollback()
@@ -195,88 +195,88 @@ def add_meeting(session_id: int):
         else:
             db.session.commit()
             flash(_("La séance est ajoutée."), "success")
-            return redirect(url_for("sessions.manage", session_id=session.id) + "#meetings")
-    return manage(session.id, meeting_form=form, conflicts=found), 400
+            return redirect(url_for("sessions.manage", session_id=course_session.id) + "#meetings")
+    return manage(course_session.id, meeting_form=form, conflicts=found), 400
 
 
 @sessions.route("/<int:session_id>/meetings/<int:meeting_id>/delete", methods=["POST"])
 @staff_required
 def delete_meeting(session_id: int, meeting_id: int):
-    session = managed_session(session_id)
+    course_session = managed_session(session_id)
     meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None or meeting.session_id != session.id:
+    if meeting is None or meeting.session_id != course_session.id:
         abort(404)
     if ConfirmForm().validate_on_submit():
-        services.delete_meeting(session, meeting, actor=current_user)
+        services.delete_meeting(course_session, meeting, actor=current_user)
         db.session.commit()
         flash(_("La séance est supprimée."), "success")
-    return redirect(url_for("sessions.manage", session_id=session.id) + "#meetings")
+    return redirect(url_for("sessions.manage", session_id=course_session.id) + "#meetings")
 
 
 @sessions.route("/<int:session_id>/publish", methods=["POST"])
 @staff_required
 def publish(session_id: int):
-    session = managed_session(session_id)
+    course_session = managed_session(session_id)
     if ConfirmForm().validate_on_submit():
         try:
-            services.publish(session, actor=current_user)
+            services.publish(course_session, actor=current_user)
         except SessionError as error:
             refuse(error)
         else:
             db.session.commit()
-            flash(_("La session est publiée.") + " " + window_text(session, utcnow()),
-                  "success" if session.enrolment_open(utcnow()) else "warning")
-    return redirect(url_for("sessions.manage", session_id=session.id))
+            flash(_("La session est publiée.") + " " + window_text(course_session, utcnow()),
+                  "success" if course_session.enrolment_open(utcnow()) else "warning")
+    return redirect(url_for("sessions.manage", session_id=course_session.id))
 
 
 @sessions.route("/<int:session_id>/complete", methods=["GET", "POST"])
 @staff_required
 def complete(session_id: int):
     """Closing cannot be undone: a page says what it does (or why it is not possible yet) and asks."""
-    session = managed_session(session_id)
+    course_session = managed_session(session_id)
     form = ConfirmForm()
     if request.method == "POST" and form.validate_on_submit():
         try:
-            services.complete(session, actor=current_user)
+            services.complete(course_session, actor=current_user)
         except SessionError:
             db.session.rollback()  # the page below says why
         else:
             db.session.commit()
             flash(_("La session est clôturée."), "success")
-            return redirect(url_for("sessions.manage", session_id=session.id))
+            return redirect(url_for("sessions.manage", session_id=course_session.id))
     refusal = None
     try:
-        if session.status != SessionStatus.PUBLISHED:
+        if course_session.status != SessionStatus.PUBLISHED:
             raise SessionError([("status", _("Seule une session publiée peut être clôturée."))])
-        services.check_can_complete(session)
+        services.check_can_complete(course_session)
     except SessionError as error:
         refusal = str(error)
-    return render_template("sessions/complete.html", session=session, form=form, refusal=refusal), \
+    return render_template("sessions/complete.html", course_session=course_session, form=form, refusal=refusal), \
         400 if request.method == "POST" else 200
 
 
 @sessions.route("/<int:session_id>/cancel", methods=["POST"])
 @staff_required
 def cancel(session_id: int):
-    session = managed_session(session_id)
+    course_session = managed_session(session_id)
     form = ReasonForm()
     if not form.validate_on_submit():
         flash(_("Donnez une raison : elle sera transmise à la personne."), "error")
-        return redirect(url_for("sessions.manage", session_id=session.id))
+        return redirect(url_for("sessions.manage", session_id=course_session.id))
     try:
-        count = enrolment_services.cancel_session(session, form.reason.data.strip(), actor=current_user)
+        count = enrolment_services.cancel_session(course_session, form.reason.data.strip(), actor=current_user)
     except EnrolmentError as error:
         refuse(error)
     else:
         db.session.commit()
         flash(_("La session est annulée. Les personnes inscrites sont prévenues (%(num)d).", num=count), "success")
-    return redirect(url_for("sessions.manage", session_id=session.id))
+    return redirect(url_for("sessions.manage", session_id=course_session.id))
 
 
 @sessions.route("/<int:session_id>/walk-in", methods=["POST"])
 @staff_required
 def walk_in(session_id: int):
-    session = managed_session(session_id)
+    course_session = managed_session(session_id)
     form = WalkInForm()
     if form.validate_on_submit():
         identifier = form.identifier.data.strip()
@@ -284,29 +284,29 @@ def walk_in(session_id: int):
             normalize_email(identifier) if "@" in identifier else normalize_phone(identifier)
         except AccountError as error:
             flash(str(error), "error")
-            return redirect(url_for("sessions.manage", session_id=session.id) + "#roster")
+            return redirect(url_for("sessions.manage", session_id=course_session.id) + "#roster")
         person = find_by_identifier(identifier)
         if person is None:
             flash(_("Aucun compte avec ce téléphone ou cet e-mail : inscrivez d’abord la personne."), "error")
             return redirect(url_for("people.register_person"))
         try:
-            enrolment = enrolment_services.enrol(session, person, actor=current_user, walk_in=True)
+            enrolment = enrolment_services.enrol(course_session, person, actor=current_user, walk_in=True)
         except EnrolmentError as error:
             refuse(error)
         else:
             db.session.commit()
             flash(_("%(name)s : %(status)s.", name=person.display_name(current_language()), status=enrolment.status_title),
                   "success")
-    return redirect(url_for("sessions.manage", session_id=session.id) + "#roster")
+    return redirect(url_for("sessions.manage", session_id=course_session.id) + "#roster")
 
 
 @sessions.route("/<int:session_id>/events")
 @staff_required
 def events(session_id: int):
-    session = managed_session(session_id)
-    rows = enrolment_queries.journal(session)
-    return render_template("sessions/events.html", session=session, events=rows,
-                           journal_status=lambda code: _journal_status(session, code), journal_reason=_journal_reason)
+    course_session = managed_session(session_id)
+    rows = enrolment_queries.journal(course_session)
+    return render_template("sessions/events.html", course_session=course_session, events=rows,
+                           journal_status=lambda code: _journal_status(course_session, code), journal_reason=_journal_reason)
 
 
 def _journal_reason(reason: str) -> str:
@@ -316,9 +316,9 @@ def _journal_reason(reason: str) -> str:
             "undo": _("annulation reprise par la personne")}.get(reason, reason)
 
 
-def _journal_status(session: CourseSession, code: str) -> str:
+def _journal_status(course_session: CourseSession, code: str) -> str:
     """A request is "awaiting approval" only where the school approves; elsewhere it is the
     moment the person asked, immediately followed by a seat or the waitlist."""
-    if code == S.REQUESTED and not session.requires_approval:
+    if code == S.REQUESTED and not course_session.requires_approval:
         return _("Demande d’inscription")
     return enrolment_services.status_title(code)

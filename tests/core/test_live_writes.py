@@ -59,7 +59,7 @@ def test_people_writing_different_things_at_once(live_school, server):
         session_id = course_session.id
         users = [make_user("trainee", name=f"Rush {i}", email=f"rush{i}@example.org") for i in range(PEOPLE)]
         for user in users:
-            notify(user, "enrolment.requested", session=course_session)
+            notify(user, "enrolment.requested", course_session=course_session)
         db.session.commit()
         ids = [u.id for u in users]
         lesson_id = db.session.scalar(db.select(Lesson.id).where(Lesson.key == "bulbes"))
