@@ -4,7 +4,7 @@ from sqlalchemy import distinct, false, func, select
 from ecole.accounts.models import Role, User
 from ecole.extensions import db
 from ecole.notifications.models import Notification
-from ecole.sessions.queries import taught_by, teaches
+from ecole.sessions.queries import teaches
 
 
 def notices_of(user: User):
@@ -18,26 +18,29 @@ def unread_count(user: User) -> int:
         Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
 
 
+def _waiting_calls(teacher: User | None):
+    """Notices to people without e-mail not yet phoned about: every one, or those about the
+    sessions `teacher` teaches (the trainer's scope, from the sessions domain)."""
+    query = select(Notification).where(Notification.needs_call.is_(True), Notification.called_at.is_(None))
+    if teacher is not None:
+        query = query.where(Notification.subject_type == "session", teaches(teacher, Notification.subject_id))
+    return query
+
+
 def calls_for(user: User):
     """The notices `user` must phone about, oldest first: every one for an administrator, those
-    about the sessions they teach for a trainer, and none for anyone else. The trainer's scope
-    comes from the sessions domain; should it be missing, nobody is shown (the rule fails closed)."""
-    query = select(Notification).where(Notification.needs_call.is_(True), Notification.called_at.is_(None))
+    about the sessions they teach for a trainer, and none for anyone else (the rule fails closed)."""
     if user.is_admin:
-        pass
+        query = _waiting_calls(None)
     elif user.has_role(Role.TRAINER):
-        query = query.where(Notification.subject_type == "session", Notification.subject_id.in_(taught_by(user)))
+        query = _waiting_calls(user)
     else:
-        query = query.where(false())
+        query = select(Notification).where(false())
     return query.order_by(Notification.created_at, Notification.id)
 
 
 def people_to_call(*, teacher: User | None = None) -> int:
-    """How many people staff must still phone (notices to people without e-mail, not yet called):
-    everyone for administrators; for a trainer, the people of the sessions they teach (as the
-    call list shows them)."""
-    query = select(func.count(distinct(Notification.user_id))).where(
-        Notification.needs_call.is_(True), Notification.called_at.is_(None))
-    if teacher is not None:
-        query = query.where(Notification.subject_type == "session", teaches(teacher, Notification.subject_id))
-    return db.session.scalar(query) or 0
+    """How many people staff must still phone: everyone for administrators; for a trainer, the
+    people of the sessions they teach (as the call list shows them)."""
+    waiting = _waiting_calls(teacher).subquery()
+    return db.session.scalar(select(func.count(distinct(waiting.c.user_id)))) or 0
