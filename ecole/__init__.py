@@ -85,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
     from ecole.accounts.views import account, auth, people
     from ecole.admin.catalogue import admin_catalogue
     from ecole.admin.views import admin
+    from ecole.attendance.views import attendance
     from ecole.catalogue.views import catalogue
     from ecole.enrolment.decision_views import decisions
     from ecole.enrolment.roster_views import rosters
@@ -94,7 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     from ecole.sessions.views import sessions
 
     for blueprint in (main, auth, account, people, catalogue, sessions, training, decisions, rosters, notifications,
-                      admin, admin_catalogue):
+                      attendance, admin, admin_catalogue):
         app.register_blueprint(blueprint)
 
 

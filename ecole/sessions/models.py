@@ -32,6 +32,11 @@ SESSION_STATUS_TITLES = {
 }
 
 
+class MeetingKind(enum.StrEnum):
+    CLASS = "class"
+    VISIT = "visit"
+
+
 class EnrolmentWindow(enum.Enum):
     OPEN = "open"
     NOT_PUBLISHED = "not_published"
@@ -176,8 +181,21 @@ class Meeting(db.Model):
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     place: Mapped[str] = mapped_column(String(160), default="")  # when not at the session's venue
     topic: Mapped[str] = mapped_column(String(200), default="")
+    # "class", or "visit": a stop of a study trip (completion may ask for the trip to be attended).
+    kind: Mapped[str] = mapped_column(String(16), default=MeetingKind.CLASS.value, server_default="class")
+    # A meeting the school called off keeps its place in the history but counts for nobody's hours.
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    cancel_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     course_session: Mapped[CourseSession] = relationship(back_populates="meetings")
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+    @property
+    def minutes(self) -> int:
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
 
     def __repr__(self) -> str:
         return f"<Meeting {self.id} session={self.session_id} {self.starts_at:%Y-%m-%d %H:%M}>"

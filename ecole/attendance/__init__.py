@@ -1,0 +1,1 @@
+"""Attendance: registers, sign-in sheets and their scans, evaluations, completion rules."""
