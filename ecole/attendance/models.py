@@ -136,9 +136,12 @@ class ScanPage(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     scan_id: Mapped[int] = mapped_column(ForeignKey("sheet_scans.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)  # 1-based, in the uploaded file
+    # "code": filed by its QR code; "chosen": by the trainer; "unread": waiting for the trainer's choice.
+    filed_by: Mapped[str] = mapped_column(String(16), default="unread")
+    # "meeting": a page of one meeting's sheet; "session": of the sheet with a column per meeting.
+    sheet_kind: Mapped[str] = mapped_column(String(16), default="meeting")
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"), index=True)
     sheet_page: Mapped[int | None] = mapped_column(Integer)  # the printed sheet's page number, from the code
-    read_from_code: Mapped[bool] = mapped_column(Boolean, default=False)
     storage_key: Mapped[str] = mapped_column(String(512))
     width: Mapped[int] = mapped_column(Integer, default=0)
     height: Mapped[int] = mapped_column(Integer, default=0)
