@@ -128,6 +128,7 @@ def _system_actor():
 
 def init_app(app: Flask) -> None:
     """`flask ecole …`: this module's commands and each domain's, written out."""
+    from ecole.attendance import cli as attendance_cli
     from ecole.catalogue import cli as catalogue_cli
     from ecole.demo import demo_command
     from ecole.enrolment import cli as enrolment_cli
@@ -135,7 +136,7 @@ def init_app(app: Flask) -> None:
 
     for command in (catalogue_cli.import_courses_command, catalogue_cli.export_courses_command,
                     enrolment_cli.expire_offers_command, jobs_cli.worker_command, jobs_cli.jobs_group,
-                    demo_command):
+                    attendance_cli.sign_in_sheet_command, demo_command):
         ecole_cli.add_command(command)
     app.cli.add_command(ecole_cli)
 
