@@ -68,7 +68,12 @@ class Config:
     COURSES_DIR = os.environ.get("ECOLE_COURSES_DIR", str(ROOT / "courses"))
     BASE_URL = base_url(os.environ)
     TRUSTED_HOSTS = _trusted_hosts(BASE_URL, development=True)
-    MAX_CONTENT_LENGTH = 5 * 1024 * 1024
+    # Scans of signed sign-in sheets (ecole/attendance/scans.py): a phone photo or a scanned PDF.
+    SCAN_MAX_BYTES = int(os.environ.get("ECOLE_SCAN_MAX_BYTES", str(12 * 1024 * 1024)))
+    SCAN_MAX_PIXELS = 60_000_000  # a photo's pixels, read from its header before decoding (bombs)
+    SCAN_MAX_PAGES = 20
+    # A request may carry one scan and its form; anything bigger is refused before it is read (413).
+    MAX_CONTENT_LENGTH = SCAN_MAX_BYTES + 1024 * 1024
 
     # Languages: French first; Arabic right-to-left; Standard Moroccan Tamazight in Tifinagh.
     LANGUAGES = ("fr", "ar", "zgh")

@@ -148,6 +148,16 @@ ROUTES: dict[str, dict[str, Route]] = {
         "GET": Route(ADMIN, fixed("/admin/themes")),
         "POST": Route(ADMIN, fixed("/admin/themes"), lambda w: {"code": "water_boards", "title_fr": "Eau"}),
     },
+    # --- attendance: sign-in sheets and their scans (ecole/attendance/sheet_views.py) -------------
+    "sheets.meeting_sheet": {"GET": Route(STAFF, lambda w: f"/meetings/{w['meeting']}/sign-in-sheet.pdf", crawl=False)},
+    "sheets.session_sheet": {"GET": Route(STAFF, lambda w: f"/sessions/{w['session']}/sign-in-sheet.pdf", crawl=False)},
+    "sheets.session_scans": {"GET": Route(STAFF, lambda w: f"/sessions/{w['session']}/scans"),
+                             "POST": Route(STAFF, lambda w: f"/sessions/{w['session']}/scans")},
+    "sheets.choose_meeting": {"POST": Route(STAFF, lambda w: f"/scan-pages/{w['scan_page']}/meeting",
+                                            lambda w: {f"page-{w['scan_page']}-meeting": str(w["meeting"])})},
+    "sheets.scan_page": {"GET": Route(STAFF, lambda w: f"/scan-pages/{w['scan_page']}", crawl=False)},
+    "sheets.scan_original": {"GET": Route(STAFF, lambda w: f"/scans/{w['scan']}/original", crawl=False)},
+    # --- end of attendance: sign-in sheets and scans ------------------------------------------------
 }
 
 
@@ -198,4 +208,24 @@ def _sessions(people) -> dict:
             "token": token, "call": call.id}
 
 
-WORLD_HOOKS: list = [_catalogue, _sessions]
+# --- attendance: sign-in sheets and scans --------------------------------------------------------
+def _sheet_scans(people) -> dict:
+    """A scan of one blank page (no code: "unread") for the first session of _sessions."""
+    import io
+
+    from PIL import Image
+
+    from ecole.attendance import scans
+    from ecole.extensions import db
+    from ecole.sessions.models import CourseSession
+
+    course_session = db.session.scalar(db.select(CourseSession).order_by(CourseSession.id).limit(1))
+    blank = io.BytesIO()
+    Image.new("RGB", (200, 280), "white").save(blank, "PNG")
+    scan = scans.upload_scan(course_session, "blank.png", io.BytesIO(blank.getvalue()), actor=people.trainer)
+    db.session.commit()
+    return {"scan": scan.id, "scan_page": scan.pages[0].id}
+# --- end of attendance: sign-in sheets and scans ---------------------------------------------------
+
+
+WORLD_HOOKS: list = [_catalogue, _sessions, _sheet_scans]
