@@ -13,7 +13,7 @@ pytestmark = needs_poppler
 HEADINGS = {
     "fr": ["Feuille d’émargement", "Signature ou empreinte", "Personnes venues sans inscription"],
     "ar": ["ورقة التوقيعات", "التوقيع أو البصمة", "أشخاص حضروا دون تسجيل"],
-    "zgh": ["ⵜⴰⵙⵏⴰ ⵏ ⵓⵙⴳⵎⴹ", "ⴰⵙⴳⵎⴹ ⵏⵖ ⴰⵙⵎⴰⵍ ⵏ ⵓⴹⵓⴹ", "ⵎⵉⴷⴷⵏ ⴷ ⵢⵓⵙⴰⵏ ⴱⵍⴰ ⴰⵣⵎⵎⴻⵎ"],
+    "zgh": ["ⵜⴰⵙⵏⴰ ⵏ ⵓⵙⴳⵎⴹ", "ⴰⵙⴳⵎⴹ ⵏⵖ ⴰⵙⵎⴰⵍ ⵏ ⵓⴹⵓⴹ", "ⵎⴷⴷⵏ ⴷ ⵢⵓⵙⴰⵏ ⴱⵍⴰ ⴰⵣⵎⵎⴻⵎ"],
 }
 
 
