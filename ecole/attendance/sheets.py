@@ -123,6 +123,7 @@ class Sheet:
     headings: dict[str, dict[str, str]]  # key → {lang: text}
     dates: dict[str, str]  # lang → the date as that language writes it
     times: str = ""  # the meeting's hours (the same digits in every language)
+    columns: dict[int, str] = field(default_factory=dict)  # session sheet: meeting id → its column's date
 
     @property
     def page_count(self) -> int:
@@ -208,7 +209,9 @@ def session_sheet(course_session: CourseSession) -> Sheet:
         first, last = format_date(meetings[0].starts_at, "long"), format_date(meetings[-1].starts_at, "long")
         return first if first == last else f"{first} – {last}"
 
-    return Sheet("session", course_session, None, pages, _headings(), _in_each_language(when))
+    # Short dates without the direction marks CLDR puts in Arabic ones: the column prints them left to right.
+    columns = {m.id: re.sub("[\u200e\u200f\u061c]", "", format_date(m.starts_at, "short")) for m in meetings}
+    return Sheet("session", course_session, None, pages, _headings(), _in_each_language(when), columns=columns)
 
 
 def render_sheet_pdf(sheet: Sheet) -> bytes:

@@ -14,7 +14,7 @@ from ecole.attendance.models import ScanPage, SheetScan
 from ecole.core.audit import AuditEntry
 from ecole.extensions import db
 from tests.attendance.helpers import pdf_page_images
-from tests.helpers import csrf_token, signed_in
+from tests.helpers import csrf_token, signed_in, submit
 from tests.pdf import needs_poppler
 
 
@@ -87,9 +87,8 @@ def test_a_page_without_a_code_waits_for_the_trainer_to_choose(app, people, big_
     listing = trainer.get(f"/sessions/{course_session.id}/scans").get_data(as_text=True)
     assert "Le code de cette page n’a pas pu être lu : choisissez sa séance." in listing
     assert f'name="page-{page.id}-meeting"' in listing
-    url = f"/scan-pages/{page.id}/meeting"
-    response = trainer.post(url, data={"csrf_token": csrf_token(trainer, f"/sessions/{course_session.id}/scans"),
-                                       f"page-{page.id}-meeting": str(big_meeting.id)})
+    response = submit(trainer, f"/scan-pages/{page.id}/meeting", {f"page-{page.id}-meeting": str(big_meeting.id)},
+                      form_url=f"/sessions/{course_session.id}/scans")  # the page's own form, as a browser sends it
     assert response.status_code == 302
     db.session.refresh(page)
     assert (page.filed_by, page.meeting_id) == ("chosen", big_meeting.id)
