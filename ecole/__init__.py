@@ -102,12 +102,13 @@ def _register_blueprints(app: Flask) -> None:
 def _register_audit_titles(app: Flask) -> None:
     """The titles of every domain's audit actions, for the audit log (core/audit.py)."""
     from ecole.accounts.setup import ACTION_TITLES as accounts
+    from ecole.attendance.services import ACTION_TITLES as attendance
     from ecole.catalogue.services import ACTION_TITLES as catalogue
     from ecole.core import audit
     from ecole.enrolment.services import ACTION_TITLES as enrolment
     from ecole.sessions.services import ACTION_TITLES as sessions
 
-    audit.init_app(app, {**accounts, **catalogue, **sessions, **enrolment})
+    audit.init_app(app, {**accounts, **catalogue, **sessions, **enrolment, **attendance})
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -126,6 +126,26 @@ ROUTES: dict[str, dict[str, Route]] = {
     "rosters.roster_csv": {"GET": Route(STAFF, lambda w: f"/sessions/{w['session']}/roster.csv", crawl=False)},
     "rosters.roster_pdf": {"GET": Route(STAFF, lambda w: f"/sessions/{w['session']}/roster.pdf", crawl=False)},
     "sessions.events": {"GET": Route(STAFF, lambda w: f"/sessions/{w['session']}/events")},
+    "sessions.cancel_meeting": {"POST": Route(STAFF, lambda w: f"/sessions/{w['session']}/meetings/{w['meeting']}/cancel",
+                                              lambda w: {"reason": "Route coupée"})},
+    # --- attendance: registers, results, a person's own attendance, completion rules ---
+    "attendance.register": {"GET": Route(STAFF, lambda w: f"/meetings/{w['meeting']}/register")},
+    "attendance.save_register": {"POST": Route(STAFF, lambda w: f"/meetings/{w['meeting']}/register",
+                                               lambda w: {f"mark-{w['enrolment']}": "present"})},
+    "attendance.lock_register": {"POST": Route(STAFF, lambda w: f"/meetings/{w['meeting']}/register/lock")},
+    "attendance.unlock_register": {"POST": Route(ADMIN, lambda w: f"/meetings/{w['meeting']}/register/unlock",
+                                                 lambda w: {"reason": "Erreur de saisie"})},
+    "attendance.register_history": {"GET": Route(STAFF, lambda w: f"/meetings/{w['meeting']}/register/history")},
+    "attendance.results": {"GET": Route(STAFF, lambda w: f"/sessions/{w['session']}/results")},
+    "attendance.validate_results": {"POST": Route(STAFF, lambda w: f"/sessions/{w['session']}/results/validate")},
+    "attendance.unlock_results": {"POST": Route(ADMIN, lambda w: f"/sessions/{w['session']}/results/unlock",
+                                                lambda w: {"reason": "Erreur de saisie"})},
+    "attendance.my_attendance": {"GET": Route(SIGNED_IN, lambda w: f"/training/{w['enrolment']}/attendance")},
+    "attendance.completion_rule": {
+        "GET": Route(ADMIN, lambda w: f"/admin/courses/{w['course']}/completion"),
+        "POST": Route(ADMIN, lambda w: f"/admin/courses/{w['course']}/completion",
+                      lambda w: {"min_attendance": "75", "absence_streak": "2", "requires_trip": "y"})},
+    # --- end of attendance ---
     "training.my_training": {"GET": Route(SIGNED_IN, fixed("/me/training"))},
     "training.calendar_feed": {"POST": Route(SIGNED_IN, fixed("/me/calendar"))},
     "training.feed": {"GET": Route(EVERYONE, lambda w: f"/calendar/{w['token']}.ics", crawl=False)},
@@ -195,7 +215,7 @@ def _sessions(people) -> dict:
     db.session.commit()
     return {"session": session.id, "other_session": other.id, "meeting": session.meetings[0].id,
             "enrolment": mine.id, "waitlisted": queued.id, "requested": request.id, "offered": offered.id,
-            "token": token, "call": call.id}
+            "token": token, "call": call.id, "course": session.course_id}
 
 
 WORLD_HOOKS: list = [_catalogue, _sessions]
