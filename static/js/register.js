@@ -18,7 +18,7 @@
     var data = new FormData(form);
     data.set("action", "save");
     say(form.dataset.msgSaving || "…", false);
-    return fetch(form.action, {
+    return fetch(form.getAttribute("action"), {  // form.action would be the button named "action"
       method: "POST", body: data, credentials: "same-origin",
       headers: {"Accept": "application/json"}
     }).then(function (response) {
