@@ -158,7 +158,6 @@ ROUTES: dict[str, dict[str, Route]] = {
     "decisions.reject": {"POST": Route(STAFF, lambda w: f"/enrolments/{w['requested']}/reject",
                                       lambda w: {"reason": "Session réservée aux coopératives"})},
     "decisions.promote": {"POST": Route(STAFF, lambda w: f"/enrolments/{w['waitlisted']}/promote")},
-    "decisions.result": {"POST": Route(STAFF, lambda w: f"/enrolments/{w['enrolment']}/result", lambda w: {"completed": "1"})},
     "decisions.queue": {"GET": Route(STAFF, fixed("/admin/enrolments"))},
     "notifications.index": {"GET": Route(SIGNED_IN, fixed("/notifications"))},
     "notifications.mark_read": {"POST": Route(SIGNED_IN, fixed("/notifications/read"))},

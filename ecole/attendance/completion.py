@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from ecole.attendance.models import ATTENDED, AttendanceMark, Assessment, CompletionRule, Mark
+from ecole.attendance.models import ATTENDED, Assessment, AttendanceMark, CompletionRule, Mark
 from ecole.enrolment.models import HOLDS_SEAT, Enrolment, EnrolmentEvent
 from ecole.enrolment.models import EnrolmentStatus as S
 from ecole.extensions import db

@@ -14,7 +14,15 @@ from sqlalchemy.exc import IntegrityError
 from ecole.accounts.models import User
 from ecole.attendance.completion import Rule, SessionFacts, session_facts
 from ecole.attendance.errors import AttendanceError
-from ecole.attendance.models import AbsenceWarning, AttendanceMark, CompletionRule, Mark, Register, RegisterEvent, Result
+from ecole.attendance.models import (
+    AbsenceWarning,
+    AttendanceMark,
+    CompletionRule,
+    Mark,
+    Register,
+    RegisterEvent,
+    Result,
+)
 from ecole.catalogue.models import Course
 from ecole.core.audit import record
 from ecole.core.models import utcnow

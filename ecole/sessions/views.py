@@ -6,13 +6,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ecole.accounts import queries as account_queries
+from ecole.accounts.models import Role
+from ecole.accounts.services import AccountError, find_by_identifier, normalize_email, normalize_phone
 from ecole.attendance import queries as attendance_queries
 from ecole.attendance import services as attendance_services
 from ecole.attendance.completion import session_facts
 from ecole.attendance.errors import AttendanceError
 from ecole.attendance.models import Mark
-from ecole.accounts.models import Role
-from ecole.accounts.services import AccountError, find_by_identifier, normalize_email, normalize_phone
 from ecole.catalogue import queries as catalogue_queries
 from ecole.core.access import login_required, staff_required
 from ecole.core.forms import ConfirmForm, form_status, show_problems

@@ -1,6 +1,5 @@
 """Registers through the web: marks, everyone present then the exceptions, the JSON answer for
 scripts, all-or-nothing refusals, lock and unlock, walk-ins, history; warnings; fixed query counts."""
-from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -11,7 +10,7 @@ from ecole.extensions import db
 from ecole.notifications.models import Notification
 from ecole.notifications.queries import calls_for
 from tests.factories import make_held_session, make_user
-from tests.helpers import count_queries, csrf_token, post, signed_in
+from tests.helpers import count_queries, post, signed_in
 
 
 @pytest.fixture
