@@ -163,6 +163,19 @@ ROUTES: dict[str, dict[str, Route]] = {
     "notifications.mark_read": {"POST": Route(SIGNED_IN, fixed("/notifications/read"))},
     "notifications.calls": {"GET": Route(STAFF, fixed("/calls"))},
     "notifications.call_done": {"POST": Route(STAFF, lambda w: f"/calls/{w['call']}/done")},
+    # --- Attendance: assessments and the satisfaction questionnaire (evaluation blueprint) ---
+    "evaluation.assessments": {
+        "GET": Route(STAFF, lambda w: f"/sessions/{w['session']}/assessments"),
+        "POST": Route(STAFF, lambda w: f"/sessions/{w['session']}/assessments",
+                      lambda w: {f"passed_{w['enrolment']}": "1", f"score_{w['enrolment']}": "14,5"}),
+    },
+    # Anyone signed in gets the page; it says whether the questionnaire is theirs and open.
+    "evaluation.survey_page": {
+        "GET": Route(SIGNED_IN, lambda w: f"/sessions/{w['session']}/survey"),
+        "POST": Route(SIGNED_IN, lambda w: f"/sessions/{w['session']}/survey", lambda w: {"useful": "4"}),
+    },
+    "evaluation.survey_results": {"GET": Route(STAFF, lambda w: f"/sessions/{w['session']}/survey/results")},
+    # --- end of assessments and questionnaire ---
     "admin_catalogue.themes": {
         "GET": Route(ADMIN, fixed("/admin/themes")),
         "POST": Route(ADMIN, fixed("/admin/themes"), lambda w: {"code": "water_boards", "title_fr": "Eau"}),

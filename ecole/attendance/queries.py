@@ -1,11 +1,12 @@
 """Reads of attendance that pages share: a meeting's register, a session's results, a person's marks."""
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ecole.accounts.models import User
-from ecole.attendance.models import AttendanceMark, Register, RegisterEvent, Result
+from ecole.attendance.models import AttendanceMark, Register, RegisterEvent, Result, SurveyReceipt
 from ecole.enrolment.models import Enrolment
 from ecole.enrolment.models import EnrolmentStatus as S
 from ecole.extensions import db
@@ -73,3 +74,12 @@ def marks_of(enrolment: Enrolment) -> dict[int, str]:
 
 def has_marks(meeting: Meeting) -> bool:
     return db.session.scalar(select(AttendanceMark.id).where(AttendanceMark.meeting_id == meeting.id).limit(1)) is not None
+
+
+def answered_sessions(user, session_ids: Iterable[int]) -> set[int]:
+    """Which of `session_ids` the person has answered the questionnaire of (one query)."""
+    ids = list(set(session_ids))
+    if not ids:
+        return set()
+    return set(db.session.scalars(select(SurveyReceipt.session_id).where(SurveyReceipt.user_id == user.id,
+                                                                         SurveyReceipt.session_id.in_(ids))))
