@@ -52,11 +52,12 @@ class Standing:
 
 def expected(meeting: Meeting, joined_at: datetime | None, mark: str | None) -> bool:
     """Was this person expected at this meeting? Not at a cancelled one; not at one that began
-    before they got their seat (from the waitlist, or a walk-in), unless they came anyway."""
+    before they got their seat (from the waitlist after it), unless the trainer marked them there:
+    a walk-in enrolled after the fact from the paper sheet is on that meeting's record."""
     if meeting.is_cancelled:
         return False
     if joined_at is not None and meeting.starts_at < joined_at:
-        return mark in ATTENDED
+        return mark is not None
     return True
 
 

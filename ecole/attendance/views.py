@@ -48,7 +48,8 @@ def register(meeting_id: int, *, errors: list[str] | None = None, submitted: dic
     meeting = managed_meeting(meeting_id)
     page = queries.register_page(meeting)
     return render_template("attendance/register.html", meeting=meeting, course_session=meeting.course_session,
-                           page=page, summary=summary(page), marks=MARK_TITLES, errors=errors or [], submitted=submitted or {},
+                           page=page, summary=summary(page), errors=errors or [], submitted=submitted or {},
+                           marks={code.value: str(title) for code, title in MARK_TITLES.items()},  # once, not 4 × 40
                            form=ConfirmForm(), unlock_form=UnlockForm(), walk_in_form=WalkInForm(),
                            scan_pages=_scan_pages(meeting)), 400 if errors else 200
 

@@ -79,6 +79,9 @@ def test_joined_from_the_waitlist_after_the_first_meeting():
     assert (result.minutes_expected, result.completed, result.unmarked) == (240, True, [])
     came_anyway = standing(five, marks(P, P, P, P, A), Rule(), joined_at=joined, passed=None, now=NOW)
     assert (came_anyway.minutes_expected, came_anyway.minutes_attended, came_anyway.completed) == (300, 240, True)
+    # Enrolled after the fact from the paper sheet, and marked at the meetings before: on the record.
+    recorded_late = standing(five, marks(A, A, P, P, P), Rule(), joined_at=NOW, passed=None, now=NOW)
+    assert (recorded_late.minutes_expected, recorded_late.percent, recorded_late.completed) == (300, 60, False)
 
 
 def test_a_meeting_added_after_marks_were_taken_is_unmarked_until_marked():
