@@ -12,7 +12,7 @@ class UnlockForm(BaseForm):
 
 
 class CompletionRuleForm(BaseForm):
-    min_attendance = BoundedIntegerField(_l("Présence minimum (% des heures de séance)"),
+    min_attendance = BoundedIntegerField(_l("Présence minimum (en pourcentage des heures de séance)"),
                                          [NUMBER_REQUIRED, NumberRange(min=0, max=100)])
     excused_left_out = BooleanField(_l("Ne pas compter les absences excusées contre la personne"))
     requires_assessment = BooleanField(_l("Évaluation pratique réussie exigée"))
