@@ -69,11 +69,15 @@ PAGES: list[Page] = [
     Page("home trainee", "/", setup=signed_in),
     Page("home trainer", "/", setup=as_scale_trainer),
     Page("home admin", "/", setup=as_bench_admin),
+    # Attendance (issue 9): the register of a held meeting of 40 trainees, seeded after the 3,000
+    # scale sessions (two meetings each), so its meeting is number 6,001 (ecole.seeding.seed_register)
+    Page("register (40)", "/meetings/6001/register", setup=as_scale_trainer),
 ]
 
 # Commands run against the fresh database after `flask --app wsgi ecole init` and before serving,
 # each as the arguments of `flask --app wsgi …`, e.g. ("ecole", "seed-scale", "--users", "10000").
 # `python -m benchmarks --seed "ecole seed-scale …"` adds one for a single run.
 SEED: list[tuple[str, ...]] = [
-    ("ecole", "seed-scale", "--courses", "1000", "--trainees", "5000", "--sessions", "3000", "--enrolments", "100000"),
+    ("ecole", "seed-scale", "--courses", "1000", "--trainees", "5000", "--sessions", "3000", "--enrolments", "100000",
+     "--register", "40"),
 ]

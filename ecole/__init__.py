@@ -85,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
     from ecole.accounts.views import account, auth, people
     from ecole.admin.catalogue import admin_catalogue
     from ecole.admin.views import admin
+    from ecole.attendance.evaluation_views import evaluation
     from ecole.attendance.sheet_views import sheets
     from ecole.attendance.views import attendance
     from ecole.catalogue.views import catalogue
@@ -96,20 +97,22 @@ def _register_blueprints(app: Flask) -> None:
     from ecole.sessions.views import sessions
 
     for blueprint in (main, auth, account, people, catalogue, sessions, training, decisions, rosters, notifications,
-                      attendance, sheets, admin, admin_catalogue):
+                      attendance, evaluation, sheets, admin, admin_catalogue):
         app.register_blueprint(blueprint)
 
 
 def _register_audit_titles(app: Flask) -> None:
     """The titles of every domain's audit actions, for the audit log (core/audit.py)."""
     from ecole.accounts.setup import ACTION_TITLES as accounts
+    from ecole.attendance.evaluation import ACTION_TITLES as evaluation
     from ecole.attendance.scans import ACTION_TITLES as scans
+    from ecole.attendance.services import ACTION_TITLES as attendance
     from ecole.catalogue.services import ACTION_TITLES as catalogue
     from ecole.core import audit
     from ecole.enrolment.services import ACTION_TITLES as enrolment
     from ecole.sessions.services import ACTION_TITLES as sessions
 
-    audit.init_app(app, {**accounts, **catalogue, **sessions, **enrolment, **scans})
+    audit.init_app(app, {**accounts, **catalogue, **sessions, **enrolment, **attendance, **evaluation, **scans})
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -146,10 +146,11 @@ def init_app(app: Flask) -> None:
 @click.option("--trainees", default=0, type=click.IntRange(0, 1_000_000))
 @click.option("--sessions", default=0, type=click.IntRange(0, 100_000))
 @click.option("--enrolments", default=0, type=click.IntRange(0, 1_000_000))
-def seed_scale_command(courses, trainees, sessions, enrolments):
+@click.option("--register", default=0, type=click.IntRange(0, 1_000), help="A held meeting with this many trainees marked.")
+def seed_scale_command(courses, trainees, sessions, enrolments, register):
     """Synthetic data for benchmarks (safe to run twice: existing rows are kept)."""
     from ecole.seeding import seed_scale
 
-    report = seed_scale(courses=courses, trainees=trainees, sessions=sessions, enrolments=enrolments)
+    report = seed_scale(courses=courses, trainees=trainees, sessions=sessions, enrolments=enrolments, register=register)
     db.session.commit()
     click.echo(", ".join(f"{name}: +{count}" for name, count in report.items()))

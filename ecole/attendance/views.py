@@ -1,6 +1,251 @@
-"""Attendance pages: registers, sign-in sheets and scans, assessments, results."""
-from flask import Blueprint
+"""Attendance pages: a meeting's register (marks, everyone present, lock, unlock, history), a
+session's results (validate, reopen), a person's own attendance, a course's completion rule.
+A page layer: it calls the attendance, sessions and enrolment domains' services and queries."""
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
 
-from ecole.attendance import models  # noqa: F401  (the tables, for Flask-Migrate until the pages use them)
+from ecole.attendance import queries, services
+from ecole.attendance.completion import DEFAULT_RULE, RULE_FIELDS, rule_for, session_facts
+from ecole.attendance.errors import AttendanceError
+from ecole.attendance.forms import CompletionRuleForm, UnlockForm
+from ecole.attendance.models import MARK_TITLES, REASON_TITLES, Mark
+from ecole.catalogue.models import Course
+from ecole.core.access import admin_required, login_required, staff_required
+from ecole.core.forms import ConfirmForm, form_status
+from ecole.core.models import utcnow
+from ecole.core.pages import allowed, found, refuse
+from ecole.enrolment.models import Enrolment
+from ecole.extensions import db
+from ecole.i18n import format_datetime
+from ecole.sessions import queries as session_queries
+from ecole.sessions.forms import WalkInForm
+from ecole.sessions.models import CourseSession, Meeting
 
 attendance = Blueprint("attendance", __name__)
+
+
+def managed_meeting(meeting_id: int) -> Meeting:
+    meeting = found(queries.meeting_for_page(meeting_id))
+    found(session_queries.visible_session(meeting.session_id, current_user))
+    return allowed(meeting, lambda m, user: m.course_session.can_manage(user))
+
+
+def managed_session(session_id: int) -> CourseSession:
+    return allowed(found(session_queries.visible_session(session_id, current_user)), CourseSession.can_manage)
+
+
+def wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+# --- the register ----------------------------------------------------------------------------
+
+@attendance.route("/meetings/<int:meeting_id>/register")
+@staff_required
+def register(meeting_id: int, *, errors: list[str] | None = None, submitted: dict | None = None):
+    meeting = managed_meeting(meeting_id)
+    page = queries.register_page(meeting)
+    return render_template("attendance/register.html", meeting=meeting, course_session=meeting.course_session,
+                           page=page, summary=summary(page), errors=errors or [], submitted=submitted or {},
+                           marks={code.value: str(title) for code, title in MARK_TITLES.items()},  # once, not 4 × 40
+                           form=ConfirmForm(), unlock_form=UnlockForm(), walk_in_form=WalkInForm(),
+                           scan_pages=_scan_pages(meeting)), 400 if errors else 200
+
+
+def summary(page: queries.RegisterPage) -> str:
+    return _("Présents : %(present)s · En retard : %(late)s · Excusés : %(excused)s · Absents : %(absent)s · "
+             "Sans marque : %(missing)s", present=page.count("present"), late=page.count("late"),
+             excused=page.count("excused"), absent=page.count("absent"), missing=page.missing)
+
+
+def _scan_pages(meeting: Meeting) -> list:
+    return []
+
+
+def _submitted_marks() -> tuple[dict[int, str], list[str]]:
+    """The marks in the form (`mark-<enrolment id>` = present|late|excused|absent), and the problems."""
+    marks, problems = {}, []
+    for key, value in request.form.items(multi=True):
+        if not key.startswith("mark-"):
+            continue
+        enrolment_id = key.removeprefix("mark-")
+        if not enrolment_id.isascii() or not enrolment_id.isdigit() or len(enrolment_id) > 10 \
+                or value not in {m.value for m in Mark}:
+            problems.append(_("Marque de présence inconnue."))
+            continue
+        marks[int(enrolment_id)] = value
+    return marks, sorted(set(problems))
+
+
+@attendance.route("/meetings/<int:meeting_id>/register", methods=["POST"])
+@staff_required
+def save_register(meeting_id: int):
+    meeting = managed_meeting(meeting_id)
+    form = ConfirmForm()
+    marks, problems = _submitted_marks()
+    if not form.validate_on_submit():
+        problems = [_("Le formulaire a expiré. Rechargez la page et réessayez.")]
+    everyone = request.form.get("action") == "all_present"
+    saved = None
+    if not problems:
+        try:
+            saved = services.save_marks(meeting, marks, actor=current_user)
+            if everyone:
+                extra = services.everyone_present(meeting, actor=current_user)
+                saved.changed += extra.changed
+        except AttendanceError as error:
+            db.session.rollback()
+            problems = [str(error)]
+        else:
+            db.session.commit()
+    if problems:
+        if wants_json():
+            return jsonify(ok=False, errors=problems), 400
+        return register(meeting_id, errors=problems, submitted=marks)
+    page = queries.register_page(meeting)
+    message = (_("Présences enregistrées (%(time)s).", time=format_datetime(utcnow(), "short"))
+               if saved.changed else _("Rien n’a changé."))
+    if wants_json():
+        return jsonify(ok=True, message=message, changed=saved.changed, missing=page.missing, summary=summary(page),
+                       counts={m.value: page.count(m.value) for m in Mark})
+    flash(message, "success")
+    return redirect(url_for("attendance.register", meeting_id=meeting.id))
+
+
+@attendance.route("/meetings/<int:meeting_id>/register/lock", methods=["POST"])
+@staff_required
+def lock_register(meeting_id: int):
+    meeting = managed_meeting(meeting_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.lock_register(meeting, actor=current_user)
+        except AttendanceError as error:
+            refuse(error)
+        else:
+            db.session.commit()
+            flash(_("La feuille de présence est verrouillée."), "success")
+    else:
+        flash(_("Le formulaire a expiré. Rechargez la page et réessayez."), "error")
+    return redirect(url_for("attendance.register", meeting_id=meeting.id))
+
+
+@attendance.route("/meetings/<int:meeting_id>/register/unlock", methods=["POST"])
+@admin_required
+def unlock_register(meeting_id: int):
+    meeting = managed_meeting(meeting_id)
+    form = UnlockForm()
+    if form.validate_on_submit():
+        try:
+            services.unlock_register(meeting, form.reason.data, actor=current_user)
+        except AttendanceError as error:
+            refuse(error)
+        else:
+            db.session.commit()
+            flash(_("La feuille de présence est rouverte."), "success")
+    else:
+        for messages in form.errors.values():
+            flash(" ".join(str(m) for m in messages), "error")
+    return redirect(url_for("attendance.register", meeting_id=meeting.id))
+
+
+@attendance.route("/meetings/<int:meeting_id>/register/history")
+@staff_required
+def register_history(meeting_id: int):
+    meeting = managed_meeting(meeting_id)
+    return render_template("attendance/history.html", meeting=meeting, course_session=meeting.course_session,
+                           events=queries.history(meeting), marks=MARK_TITLES)
+
+
+# --- results ---------------------------------------------------------------------------------
+
+@attendance.route("/sessions/<int:session_id>/results")
+@staff_required
+def results(session_id: int):
+    course_session = managed_session(session_id)
+    facts = session_facts(course_session)
+    now = utcnow()
+    stored = queries.results_of(course_session)
+    rows = [(e, facts.standing_of(e, now), stored.get(e.id), facts.passed.get(e.id)) for e in facts.enrolments]
+    rows.sort(key=lambda row: row[0].user.name_latin.casefold())
+    validated = next((r for r in stored.values() if r.is_locked), None)
+    return render_template("attendance/results.html", course_session=course_session, rows=rows, rule=facts.rule,
+                           validated=validated, reasons=REASON_TITLES, form=ConfirmForm(), unlock_form=UnlockForm(),
+                           meetings=facts.meetings)
+
+
+@attendance.route("/sessions/<int:session_id>/results/validate", methods=["POST"])
+@staff_required
+def validate_results(session_id: int):
+    course_session = managed_session(session_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            done = services.validate_results(course_session, actor=current_user)
+        except AttendanceError as error:
+            refuse(error)
+        else:
+            db.session.commit()
+            flash(ngettext("Les résultats sont validés : %(num)d personne sur %(total)d a terminé la formation.",
+                           "Les résultats sont validés : %(num)d personnes sur %(total)d ont terminé la formation.",
+                           sum(1 for r in done.values() if r.completed), total=len(done)), "success")
+    else:
+        flash(_("Le formulaire a expiré. Rechargez la page et réessayez."), "error")
+    return redirect(url_for("attendance.results", session_id=course_session.id))
+
+
+@attendance.route("/sessions/<int:session_id>/results/unlock", methods=["POST"])
+@admin_required
+def unlock_results(session_id: int):
+    course_session = managed_session(session_id)
+    form = UnlockForm()
+    if form.validate_on_submit():
+        try:
+            services.unlock_results(course_session, form.reason.data, actor=current_user)
+        except AttendanceError as error:
+            refuse(error)
+        else:
+            db.session.commit()
+            flash(_("Les résultats sont rouverts."), "success")
+    else:
+        for messages in form.errors.values():
+            flash(" ".join(str(m) for m in messages), "error")
+    return redirect(url_for("attendance.results", session_id=course_session.id))
+
+
+# --- a person's own attendance -----------------------------------------------------------------
+
+@attendance.route("/training/<int:enrolment_id>/attendance")
+@login_required
+def my_attendance(enrolment_id: int):
+    enrolment = allowed(found(db.session.get(Enrolment, enrolment_id)), Enrolment.can_see)
+    course_session = enrolment.course_session
+    facts = session_facts(course_session, enrolment_ids=[enrolment.id])
+    result = queries.results_of(course_session).get(enrolment.id)
+    standing = facts.standing_of(enrolment, utcnow()) if enrolment in facts.enrolments else None
+    return render_template("attendance/mine.html", enrolment=enrolment, course_session=course_session,
+                           meetings=facts.meetings, marks=queries.marks_of(enrolment), titles=MARK_TITLES,
+                           standing=standing, result=result, rule=facts.rule, reasons=REASON_TITLES,
+                           assessment_passed=facts.passed.get(enrolment.id))
+
+
+# --- a course's completion rule --------------------------------------------------------------
+
+@attendance.route("/admin/courses/<int:course_id>/completion", methods=["GET", "POST"])
+@admin_required
+def completion_rule(course_id: int):
+    course = found(db.session.get(Course, course_id))
+    current = rule_for(course.id)
+    form = CompletionRuleForm(data={name: getattr(current, name) for name in RULE_FIELDS})
+    if form.validate_on_submit():
+        try:
+            services.save_rule(course.id, form.rule(), actor=current_user)
+        except AttendanceError as error:
+            db.session.rollback()
+            form.form_errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Les règles de réussite sont enregistrées."), "success")
+            return redirect(url_for("attendance.completion_rule", course_id=course.id))
+    return render_template("attendance/completion_rule.html", course=course, form=form,
+                           default=DEFAULT_RULE), form_status(form)

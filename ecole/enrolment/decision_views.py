@@ -1,6 +1,6 @@
 """Staff decisions on enrolments: the approval queue, approving and refusing requests, confirming
 someone from the waitlist, recording a result."""
-from flask import Blueprint, abort, flash, redirect, render_template, request
+from flask import Blueprint, abort, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -72,20 +72,6 @@ def promote(enrolment_id: int):
         else:
             db.session.commit()
             flash(_("La place est confirmée."), "success")
-    return redirect(back_to(enrolment))
-
-
-@decisions.route("/enrolments/<int:enrolment_id>/result", methods=["POST"])
-@staff_required
-def result(enrolment_id: int):
-    enrolment = _staff_enrolment(enrolment_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            services.set_result(enrolment, request.form.get("completed") == "1", actor=current_user)
-        except EnrolmentError as error:
-            refuse(error)
-        else:
-            db.session.commit()
     return redirect(back_to(enrolment))
 
 

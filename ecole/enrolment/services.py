@@ -349,9 +349,3 @@ def restore(enrolment: Enrolment, *, actor: User, now: datetime | None = None) -
         place(enrolment, actor=actor)
     db.session.flush()
     return enrolment
-
-
-def set_result(enrolment: Enrolment, completed: bool, *, actor: User) -> Enrolment:
-    move(enrolment, S.COMPLETED if completed else S.NOT_COMPLETED, actor=actor)
-    db.session.flush()
-    return enrolment

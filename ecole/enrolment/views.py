@@ -6,6 +6,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from ecole.attendance import queries as attendance_queries
+from ecole.attendance import survey
 from ecole.core.access import login_required
 from ecole.core.forms import ConfirmForm
 from ecole.core.models import utcnow
@@ -49,8 +51,11 @@ def my_training():
     past = [e for e in enrolments if e not in current and e not in undoable]
     upcoming = sorted(((m, e) for e in current if e.status in (S.CONFIRMED, S.OFFERED)
                        for m in e.course_session.meetings if m.ends_at >= now), key=lambda pair: pair[0].starts_at)
+    answered = attendance_queries.answered_sessions(current_user, [e.session_id for e in enrolments])
+    survey_due = {e.session_id for e in enrolments if e.status in survey.ASKED and e.session_id not in answered
+                  and survey.is_open(e.course_session, now)}
     return render_template("enrolment/my_training.html", current=current, past=past, upcoming=upcoming[:10],
-                           undoable=undoable,
+                           undoable=undoable, survey_due=survey_due,
                            positions=positions, now=now, form=ConfirmForm(),
                            feed_token=calendar.current_token(current_user) if request.args.get("feed") else None)
 

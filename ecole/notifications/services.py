@@ -31,6 +31,15 @@ MESSAGES = {
     "enrolment.rejected": _l("Votre demande d’inscription à « %(course)s » n’a pas été acceptée : %(reason)s"),
     "enrolment.cancelled": _l("Votre inscription à « %(course)s » a été annulée par l’école : %(reason)s"),
     "session.cancelled": _l("La session de « %(course)s » (%(when)s, %(place)s) est annulée : %(reason)s"),
+    "attendance.streak": _l("Vous avez manqué les dernières séances de « %(course)s ». Si quelque chose vous "
+                            "empêche de venir, dites-le à votre formateur : l’école peut vous aider."),
+    "attendance.out_of_reach": _l("Avec les absences notées, vous ne pouvez plus atteindre la présence demandée pour "
+                                  "terminer « %(course)s ». Parlez-en à votre formateur."),
+    "attendance.trainer_streak": _l("%(name)s a manqué les dernières séances de « %(course)s » (%(count)s de suite). "
+                                    "Appelez cette personne : elle est sur votre liste d’appels."),
+    "attendance.trainer_out_of_reach": _l("%(name)s ne peut plus atteindre la présence demandée pour terminer "
+                                          "« %(course)s ». Appelez cette personne : elle est sur votre liste "
+                                          "d’appels."),
 }
 SUBJECT = _l("École : des nouvelles de votre formation")
 
@@ -39,14 +48,16 @@ SUBJECT_CONTEXT = {"session": session_context}
 DELIVER_KIND = "deliver_notice"
 
 
-def notify(user: User, kind: str, *, course_session=None, **params) -> Notification:
+def notify(user: User, kind: str, *, course_session=None, call: bool | None = None, **params) -> Notification:
     """Record a notice for `user`. When the person has an e-mail address, a job e-mails it once the
-    transaction commits (nothing is sent for a notice whose transaction is rolled back)."""
+    transaction commits (nothing is sent for a notice whose transaction is rolled back). Staff phone
+    the people without e-mail about their notices; `call=True` puts the person on the call list
+    whatever their address (repeated absences), `call=False` never (a notice to staff)."""
     clean = {key: (value.isoformat() if isinstance(value, datetime) else value) for key, value in params.items()}
     notification = Notification(
         user_id=user.id, kind=kind, params=clean, created_at=utcnow(),
         subject_type="session" if course_session is not None else "", subject_id=course_session.id if course_session is not None else None,
-        needs_call=not user.email,
+        needs_call=(not user.email) if call is None else call,
     )
     db.session.add(notification)
     if user.email:
@@ -68,7 +79,8 @@ def render(notifications: list[Notification], lang: str) -> dict[int, str]:
                 contexts[(subject_type, subject_id)] = context
         texts = {}
         for n in notifications:
-            values = {"course": "", "when": "", "place": "", "reason": "", "position": "", "deadline": ""}
+            values = {"course": "", "when": "", "place": "", "reason": "", "position": "", "deadline": "",
+                      "name": "", "count": ""}
             values.update(contexts.get((n.subject_type, n.subject_id), {}))
             values.update({k: v for k, v in n.params.items() if k != "deadline"})
             if n.params.get("deadline"):

@@ -23,6 +23,7 @@ ACTION_TITLES = {
     "session.complete": _l("Clôture d’une session"),
     "meeting.add": _l("Ajout d’une séance"),
     "meeting.delete": _l("Suppression d’une séance"),
+    "meeting.cancel": _l("Annulation d’une séance"),
 }
 
 
@@ -166,7 +167,8 @@ def conflicts(course_session: CourseSession, starts_at: datetime, ends_at: datet
         CourseSession.status != SessionStatus.CANCELLED.value,
         (CourseSession.venue_id == course_session.venue_id)
         | CourseSession.id.in_(select(session_trainers.c.session_id).where(session_trainers.c.user_id.in_(trainer_ids or [-1]))))
-    query = select(Meeting).where(Meeting.session_id.in_(sharing), Meeting.starts_at < ends_at, Meeting.ends_at > starts_at)
+    query = select(Meeting).where(Meeting.session_id.in_(sharing), Meeting.cancelled_at.is_(None),
+                                  Meeting.starts_at < ends_at, Meeting.ends_at > starts_at)
     if ignore is not None:
         query = query.where(Meeting.id != ignore)
     return list(db.session.scalars(query.order_by(Meeting.starts_at)))
@@ -199,6 +201,20 @@ def delete_meeting(course_session: CourseSession, meeting: Meeting, *, actor: Us
     db.session.refresh(course_session)
     _sync_dates(course_session)
     record("meeting.delete", course_session, actor=actor, starts_at=starts_at.isoformat())
+
+
+def cancel_meeting(course_session: CourseSession, meeting: Meeting, reason: str, *, actor: User) -> Meeting:
+    """Call a meeting off: it stays in the timetable and the history, and counts for nobody's hours."""
+    lock_row(course_session)
+    reason = (reason or "").strip()
+    if not reason:
+        raise SessionError([("reason", _("Donnez une raison : elle sera transmise à la personne."))])
+    if meeting.cancelled_at is not None:
+        raise SessionError([("reason", _("Cette séance est déjà annulée."))])
+    meeting.cancelled_at, meeting.cancel_reason = utcnow(), reason
+    record("meeting.cancel", course_session, actor=actor, meeting=meeting.id, reason=reason)
+    db.session.flush()
+    return meeting
 
 
 def _sync_dates(course_session: CourseSession) -> None:

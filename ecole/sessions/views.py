@@ -8,13 +8,18 @@ from flask_login import current_user
 from ecole.accounts import queries as account_queries
 from ecole.accounts.models import Role
 from ecole.accounts.services import AccountError, find_by_identifier, normalize_email, normalize_phone
+from ecole.attendance import queries as attendance_queries
+from ecole.attendance import services as attendance_services
+from ecole.attendance.completion import session_facts
+from ecole.attendance.errors import AttendanceError
+from ecole.attendance.models import Mark
 from ecole.catalogue import queries as catalogue_queries
 from ecole.core.access import login_required, staff_required
 from ecole.core.forms import ConfirmForm, form_status, show_problems
 from ecole.core.models import utcnow
 from ecole.core.pages import allowed, found, ics_response, refuse
 from ecole.core.pagination import page_number
-from ecole.core.params import int_arg
+from ecole.core.params import int_arg, parse_int
 from ecole.enrolment import calendar
 from ecole.enrolment import queries as enrolment_queries
 from ecole.enrolment import services as enrolment_services
@@ -199,17 +204,46 @@ def add_meeting(session_id: int):
     return manage(course_session.id, meeting_form=form, conflicts=found), 400
 
 
+def meeting_of(course_session: CourseSession, meeting_id: int) -> Meeting:
+    meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None or meeting.session_id != course_session.id:
+        abort(404)
+    return meeting
+
+
 @sessions.route("/<int:session_id>/meetings/<int:meeting_id>/delete", methods=["POST"])
 @staff_required
 def delete_meeting(session_id: int, meeting_id: int):
     course_session = managed_session(session_id)
-    meeting = db.session.get(Meeting, meeting_id)
-    if meeting is None or meeting.session_id != course_session.id:
-        abort(404)
+    meeting = meeting_of(course_session, meeting_id)
     if ConfirmForm().validate_on_submit():
-        services.delete_meeting(course_session, meeting, actor=current_user)
-        db.session.commit()
-        flash(_("La séance est supprimée."), "success")
+        if attendance_queries.has_marks(meeting):  # attendance is evidence: a held meeting is cancelled, never erased
+            flash(_("Des présences sont notées pour cette séance : annulez-la plutôt que de la supprimer."), "error")
+        else:
+            services.delete_meeting(course_session, meeting, actor=current_user)
+            db.session.commit()
+            flash(_("La séance est supprimée."), "success")
+    return redirect(url_for("sessions.manage", session_id=course_session.id) + "#meetings")
+
+
+@sessions.route("/<int:session_id>/meetings/<int:meeting_id>/cancel", methods=["POST"])
+@staff_required
+def cancel_meeting(session_id: int, meeting_id: int):
+    course_session = managed_session(session_id)
+    meeting = meeting_of(course_session, meeting_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            services.cancel_meeting(course_session, meeting, form.reason.data, actor=current_user)
+            attendance_services.refresh_results(session_facts(course_session))
+        except SessionError as error:
+            refuse(error)
+        else:
+            db.session.commit()
+            flash(_("La séance est annulée."), "success")
+    else:
+        for errors in form.errors.values():
+            flash(" ".join(str(e) for e in errors), "error")
     return redirect(url_for("sessions.manage", session_id=course_session.id) + "#meetings")
 
 
@@ -276,7 +310,11 @@ def cancel(session_id: int):
 @sessions.route("/<int:session_id>/walk-in", methods=["POST"])
 @staff_required
 def walk_in(session_id: int):
+    """Enrol someone on the spot; from a meeting's register (`meeting` in the form), also mark them present."""
     course_session = managed_session(session_id)
+    meeting = _register_meeting(course_session)
+    back = (url_for("attendance.register", meeting_id=meeting.id) if meeting is not None
+            else url_for("sessions.manage", session_id=course_session.id) + "#roster")
     form = WalkInForm()
     if form.validate_on_submit():
         identifier = form.identifier.data.strip()
@@ -284,20 +322,33 @@ def walk_in(session_id: int):
             normalize_email(identifier) if "@" in identifier else normalize_phone(identifier)
         except AccountError as error:
             flash(str(error), "error")
-            return redirect(url_for("sessions.manage", session_id=course_session.id) + "#roster")
+            return redirect(back)
         person = find_by_identifier(identifier)
         if person is None:
             flash(_("Aucun compte avec ce téléphone ou cet e-mail : inscrivez d’abord la personne."), "error")
             return redirect(url_for("people.register_person"))
         try:
             enrolment = enrolment_services.enrol(course_session, person, actor=current_user, walk_in=True)
-        except EnrolmentError as error:
+            if meeting is not None and enrolment.status == S.CONFIRMED:
+                attendance_services.save_marks(meeting, {enrolment.id: Mark.PRESENT}, actor=current_user)
+        except (EnrolmentError, AttendanceError) as error:
             refuse(error)
         else:
             db.session.commit()
             flash(_("%(name)s : %(status)s.", name=person.display_name(current_language()), status=enrolment.status_title),
                   "success")
-    return redirect(url_for("sessions.manage", session_id=course_session.id) + "#roster")
+    else:
+        for errors in form.errors.values():
+            flash(" ".join(str(e) for e in errors), "error")
+    return redirect(back)
+
+
+def _register_meeting(course_session: CourseSession) -> Meeting | None:
+    """The meeting whose register sent the form, if it is one of this session's."""
+    meeting_id = parse_int(request.form.get("meeting"))
+    if meeting_id is None:
+        return None
+    return next((m for m in course_session.meetings if m.id == meeting_id), None)
 
 
 @sessions.route("/<int:session_id>/events")

@@ -1,4 +1,5 @@
-"""Attendance tests use the test catalogue, a second trainer and a session with 25 trainees."""
+"""Attendance tests use the test catalogue, often a second trainer, and for sign-in sheets a session
+with 25 trainees."""
 import pytest
 
 from tests.attendance.helpers import make_meeting_with_trainees

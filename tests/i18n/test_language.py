@@ -51,7 +51,7 @@ def course_texts(courses, lang):
 
 COURTESY = {"ar": ("نأسف", "للأسف", "شكر", "مرحب", "خبر سار", "يسعدنا", "!"),
             "zgh": ("ⴰⵙⵙⵓⵔⴼ", "ⵜⴰⵏⵎⵎⵉⵔⵜ", "ⴰⵏⵙⵓⴼ", "ⴰⵏⵖⵎⵉⵙ ⵉⴼⵓⵍⴽⵉⵏ", "!")}
-VALUES = {"course": "C", "when": "W", "place": "P", "reason": "R", "position": "3", "deadline": "D"}
+VALUES = {"course": "C", "when": "W", "place": "P", "reason": "R", "position": "3", "deadline": "D", "name": "N", "count": "2"}
 
 
 def sentences(text: str) -> int:
