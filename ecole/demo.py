@@ -212,8 +212,14 @@ def _completed_story(course_session: CourseSession, world: World) -> None:
 
 
 def _demo_scan(course_session: CourseSession, meeting, trainer: User) -> None:
-    """The first meeting's signed sheet, as a trainer would photograph it: printed, then scanned back."""
-    return None
+    """The first meeting's sign-in sheet, printed and sent back as the trainer's scan (a PDF): Ecole
+    reads each page's code and files it under its meeting, beside the register."""
+    from io import BytesIO
+
+    from ecole.attendance import scans, sheets
+
+    pdf = sheets.meeting_sheet_pdf(meeting)
+    scans.upload_scan(course_session, "feuille-emargement-seance-1.pdf", BytesIO(pdf), actor=trainer)
 
 
 @dataclass(frozen=True)

@@ -186,3 +186,20 @@ def test_passwords_people_changed_are_kept(runner):
     assert shown["omar.akhiat@example.org"] == DEMO_PASSWORD
     assert authenticate("zahra.aitahmed@example.org", "ⵜⴰⵙⴰⵔⵓⵜ ⵜⴰⵎⴰⵢⵏⵓⵜ") is not None
     assert authenticate("zahra.aitahmed@example.org", DEMO_PASSWORD) is None
+
+
+def test_the_closed_session_has_its_attendance(runner):
+    from ecole.attendance.models import Assessment, Register, Result, ScanPage, SurveyAnswer
+
+    assert demo(runner).exit_code == 0
+    closed = db.session.scalar(db.select(CourseSession).where(CourseSession.status == SessionStatus.COMPLETED))
+    registers = db.session.scalars(db.select(Register)).all()
+    assert len(registers) == len(closed.meetings) and all(r.is_locked for r in registers)
+    pages = db.session.scalars(db.select(ScanPage)).all()
+    assert pages and {(p.filed_by, p.meeting_id) for p in pages} == {("code", closed.meetings[0].id)}
+    assert len(db.session.scalars(db.select(Assessment)).all()) == 3
+    assert len(db.session.scalars(db.select(SurveyAnswer)).all()) == 2
+    results = db.session.scalars(db.select(Result)).all()
+    assert sorted(r.completed for r in results) == [False, True, True] and all(r.is_locked for r in results)
+    assert demo(runner).exit_code == 0  # a second run writes nothing more
+    assert len(db.session.scalars(db.select(ScanPage)).all()) == len(pages)

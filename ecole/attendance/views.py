@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from ecole.attendance import queries, services
+from ecole.attendance import queries, scans, services
 from ecole.attendance.completion import DEFAULT_RULE, RULE_FIELDS, rule_for, session_facts
 from ecole.attendance.errors import AttendanceError
 from ecole.attendance.forms import CompletionRuleForm, UnlockForm
@@ -61,7 +61,7 @@ def summary(page: queries.RegisterPage) -> str:
 
 
 def _scan_pages(meeting: Meeting) -> list:
-    return []
+    return scans.pages_for_meeting(meeting)
 
 
 def _submitted_marks() -> tuple[dict[int, str], list[str]]:

@@ -100,8 +100,8 @@ def add_meetings(course_session, count: int):
 
 
 def test_session_sheet_has_a_column_per_meeting(app, people, big_meeting, tmp_path):
-    from ecole.core.timezone import school_zone
     from ecole.core.models import utcnow
+    from ecole.core.timezone import school_zone
 
     course_session = big_meeting.course_session
     add_meetings(course_session, 3)
