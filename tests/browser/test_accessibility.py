@@ -124,6 +124,9 @@ def report(violations: list[dict]) -> str:
 # Confirmation pages ("Yes, cancel my enrolment", "Yes, close the session"): their form, sent as it is,
 # does what it asks. There is nothing to refuse, and the next language would find the deed done.
 CONFIRMATIONS = {"training.cancel_enrolment", "sessions.complete"}
+# The satisfaction questionnaire opens after the last meeting: in this world it says so, with no form
+# (its open form, errors included, is checked in tests/attendance/test_survey.py).
+CONFIRMATIONS |= {"evaluation.survey_page"}
 
 
 def own_forms(pages: dict[str, str], world: dict) -> dict[str, str]:

@@ -351,7 +351,10 @@ def test_every_post_route_has_its_fields_discovered(app, people):
 NO_FIELDS = {"auth.logout", "training.restore_enrolment", "admin.user_active", "admin.user_code", "admin_catalogue.course_publish", "admin_catalogue.lesson_delete",
              "sessions.enrol", "sessions.delete_meeting", "sessions.publish", "sessions.complete",
              "training.calendar_feed", "training.accept_offer", "decisions.approve", "decisions.promote",
-             "notifications.mark_read", "notifications.call_done"}
+             "notifications.mark_read", "notifications.call_done", "attendance.lock_register",
+             "attendance.validate_results",
+             # a file upload: its hostile files (types, sizes, names, bombs) are in tests/attendance/test_scans.py
+             "sheets.session_scans"}
 
 
 # The classes above, one by one, where a user would see them -----------------------------------
