@@ -176,3 +176,41 @@ def test_the_register_costs_the_same_queries_for_5_or_40_trainees(app, people, c
     assert count_queries(client, f"/meetings/{small.meetings[0].id}/register") == \
         count_queries(client, f"/meetings/{large.meetings[0].id}/register")
     assert count_queries(client, f"/sessions/{small.id}/results") == count_queries(client, f"/sessions/{large.id}/results")
+
+
+def test_validated_results_refuse_every_change_a_trainer_can_send(app, held, people):
+    """The authorization matrix once results are validated: every write a trainer has is refused and
+    changes nothing; the administrator's reopening is the only way, and it is in the history."""
+    from ecole.attendance.models import Assessment, Result
+
+    course_session, enrolments = held
+    for meeting in course_session.meetings:
+        services.everyone_present(meeting, actor=people.trainer)
+    services.validate_results(course_session, actor=people.trainer)
+    db.session.commit()
+    meeting, first = course_session.meetings[0], enrolments[0]
+    trainer, admin = signed_in(app, people.trainer), signed_in(app, people.admin)
+    attempts = [
+        (f"/meetings/{meeting.id}/register", {f"mark-{first.id}": "absent"}),
+        (f"/meetings/{meeting.id}/register", {"action": "all_present"}),
+        (f"/meetings/{meeting.id}/register/lock", {}),
+        (f"/meetings/{meeting.id}/register/unlock", {"reason": "je corrige"}),
+        (f"/sessions/{course_session.id}/results/validate", {}),
+        (f"/sessions/{course_session.id}/results/unlock", {"reason": "je corrige"}),
+        (f"/sessions/{course_session.id}/assessments", {f"passed_{first.id}": "0", f"score_{first.id}": "3"}),
+    ]
+    before = (marks_of(meeting), [(r.enrolment_id, r.completed, r.validated_at) for r in db.session.scalars(db.select(Result))],
+              db.session.scalars(db.select(Assessment)).all())
+    for url, data in attempts:
+        response = post(trainer, url, data)
+        assert response.status_code in (302, 400, 403), (url, response.status_code)
+    db.session.expire_all()
+    after = (marks_of(meeting), [(r.enrolment_id, r.completed, r.validated_at) for r in db.session.scalars(db.select(Result))],
+             db.session.scalars(db.select(Assessment)).all())
+    assert after == before
+    assert post(trainer, f"/sessions/{course_session.id}/results/unlock", {"reason": "x"}).status_code == 403
+    assert post(admin, f"/sessions/{course_session.id}/results/unlock", {"reason": "Présence oubliée"}).status_code == 302
+    db.session.expire_all()
+    assert not any(r.is_locked for r in db.session.scalars(db.select(Result)))
+    actions = [e.action for e in db.session.scalars(db.select(AuditEntry).order_by(AuditEntry.id))]
+    assert actions.count("results.validate") == 1 and actions[-1] == "results.unlock"
