@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import lazyload
 
 from ecole.attendance.models import ATTENDED, Assessment, AttendanceMark, CompletionRule, Mark
 from ecole.enrolment.models import HOLDS_SEAT, Enrolment, EnrolmentEvent
@@ -113,7 +114,8 @@ def session_facts(course_session: CourseSession, *, enrolment_ids: list[int] | N
     meetings = list(db.session.scalars(select(Meeting).where(Meeting.session_id == course_session.id)
                                        .order_by(Meeting.starts_at, Meeting.id)))
     query = select(Enrolment).where(Enrolment.session_id == course_session.id,
-                                    Enrolment.status.in_([s.value for s in HOLDS_SEAT if s != S.OFFERED]))
+                                    Enrolment.status.in_([s.value for s in HOLDS_SEAT if s != S.OFFERED])
+                                    ).options(lazyload(Enrolment.course_session))  # the one session, loaded
     if enrolment_ids is not None:
         query = query.where(Enrolment.id.in_(enrolment_ids))
     enrolments = list(db.session.scalars(query))

@@ -3,7 +3,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from ecole.accounts.models import User
 from ecole.attendance.models import AttendanceMark, Register, RegisterEvent, Result, SurveyReceipt
@@ -45,6 +45,8 @@ def register_page(meeting: Meeting) -> RegisterPage:
     enrolments = list(db.session.scalars(
         select(Enrolment).join(User, User.id == Enrolment.user_id)
         .where(Enrolment.session_id == meeting.session_id, Enrolment.status.in_(ON_REGISTER))
+        # the session is the meeting's, already loaded: no join of it (and its venue) per person
+        .options(lazyload(Enrolment.course_session))
         .order_by(User.name_latin, Enrolment.id)))
     marks = {m.enrolment_id: m for m in db.session.scalars(
         select(AttendanceMark).where(AttendanceMark.meeting_id == meeting.id))}
