@@ -45,8 +45,9 @@ def test_error_pages_speak_the_users_language(client, lang, title):
         assert "Page introuvable" not in body
 
 
-def test_too_large_upload_is_413(client):
-    response = client.post("/login", data=b"x" * (6 * 1024 * 1024), content_type="application/octet-stream")
+def test_too_large_upload_is_413(app, client):
+    too_large = app.config["MAX_CONTENT_LENGTH"] + 1
+    response = client.post("/login", data=b"x" * too_large, content_type="application/octet-stream")
     assert response.status_code == 413
     assert "Fichier trop volumineux" in response.get_data(as_text=True)
 
