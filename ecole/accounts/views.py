@@ -18,6 +18,7 @@ from ecole.accounts.services import AccountError
 from ecole.core.access import is_safe_next, login_required, safe_next, staff_required
 from ecole.core.forms import form_status
 from ecole.core.mail import send_mail
+from ecole.core.pages import save_form
 from ecole.extensions import db, limiter
 from ecole.i18n import current_language, remember_in_cookie
 
@@ -160,16 +161,9 @@ def redeem_code():
 @login_required
 def profile():
     form = ProfileForm(obj=current_user)
-    if form.validate_on_submit():
-        try:
-            services.update_profile(current_user, form.profile_data(), actor=current_user)
-        except AccountError as error:
-            db.session.rollback()
-            form.form_errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(_("Votre profil est enregistré."), "success")
-            return redirect(url_for("account.profile", lang=current_user.locale))
+    if save_form(form, lambda: services.update_profile(current_user, form.profile_data(), actor=current_user),
+                 _("Votre profil est enregistré."), refused=(AccountError,)):
+        return redirect(url_for("account.profile", lang=current_user.locale))
     return render_template("accounts/profile.html", form=form), form_status(form)
 
 

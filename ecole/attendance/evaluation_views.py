@@ -12,7 +12,7 @@ from ecole.attendance.evaluation_forms import SurveyForm, assessments_form
 from ecole.core.access import login_required, staff_required
 from ecole.core.forms import form_status
 from ecole.core.models import utcnow
-from ecole.core.pages import allowed, found
+from ecole.core.pages import allowed, found, save_form
 from ecole.extensions import db
 from ecole.sessions import queries as session_queries
 from ecole.sessions.models import CourseSession
@@ -96,16 +96,10 @@ def survey_page(session_id: int):
     status = 200
     if request.method == "POST":
         status = 400
-        if state == "open" and form.validate_on_submit():
-            try:
-                survey.answer_survey(course_session, current_user, form.answers(), now=now)
-            except AttendanceError as error:
-                db.session.rollback()
-                form.form_errors.append(str(error))
-            else:
-                db.session.commit()
-                flash(_("Merci : votre avis est enregistré."), "success")
-                return redirect(url_for("evaluation.survey_page", session_id=course_session.id))
+        if state == "open" and save_form(
+                form, lambda: survey.answer_survey(course_session, current_user, form.answers(), now=now),
+                _("Merci : votre avis est enregistré."), refused=(AttendanceError,)):
+            return redirect(url_for("evaluation.survey_page", session_id=course_session.id))
         state = survey_state(course_session, now)
     return render_template("attendance/survey.html", course_session=course_session, form=form, state=state,
                            opens_at=survey.opens_at(course_session), questions=survey.QUESTIONS), status

@@ -15,7 +15,7 @@ from ecole.catalogue.models import Course
 from ecole.core.access import admin_required, login_required, staff_required
 from ecole.core.forms import ConfirmForm, form_status
 from ecole.core.models import utcnow
-from ecole.core.pages import allowed, found, refuse
+from ecole.core.pages import act, allowed, found, save_form
 from ecole.enrolment.models import Enrolment
 from ecole.extensions import db
 from ecole.i18n import current_language, format_datetime
@@ -118,16 +118,8 @@ def save_register(meeting_id: int):
 @staff_required
 def lock_register(meeting_id: int):
     meeting = managed_meeting(meeting_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            services.lock_register(meeting, actor=current_user)
-        except AttendanceError as error:
-            refuse(error)
-        else:
-            db.session.commit()
-            flash(_("La feuille de présence est verrouillée."), "success")
-    else:
-        flash(_("Le formulaire a expiré. Rechargez la page et réessayez."), "error")
+    act(ConfirmForm(), lambda: services.lock_register(meeting, actor=current_user),
+        _("La feuille de présence est verrouillée."), refused=(AttendanceError,))
     return redirect(url_for("attendance.register", meeting_id=meeting.id))
 
 
@@ -136,17 +128,8 @@ def lock_register(meeting_id: int):
 def unlock_register(meeting_id: int):
     meeting = managed_meeting(meeting_id)
     form = UnlockForm()
-    if form.validate_on_submit():
-        try:
-            services.unlock_register(meeting, form.reason.data, actor=current_user)
-        except AttendanceError as error:
-            refuse(error)
-        else:
-            db.session.commit()
-            flash(_("La feuille de présence est rouverte."), "success")
-    else:
-        for messages in form.errors.values():
-            flash(" ".join(str(m) for m in messages), "error")
+    act(form, lambda: services.unlock_register(meeting, form.reason.data, actor=current_user),
+        _("La feuille de présence est rouverte."), refused=(AttendanceError,))
     return redirect(url_for("attendance.register", meeting_id=meeting.id))
 
 
@@ -179,18 +162,11 @@ def results(session_id: int):
 @staff_required
 def validate_results(session_id: int):
     course_session = managed_session(session_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            done = services.validate_results(course_session, actor=current_user)
-        except AttendanceError as error:
-            refuse(error)
-        else:
-            db.session.commit()
-            flash(ngettext("Les résultats sont validés : %(num)d personne sur %(total)d a terminé la formation.",
-                           "Les résultats sont validés : %(num)d personnes sur %(total)d ont terminé la formation.",
-                           sum(1 for r in done.values() if r.completed), total=len(done)), "success")
-    else:
-        flash(_("Le formulaire a expiré. Rechargez la page et réessayez."), "error")
+    act(ConfirmForm(), lambda: services.validate_results(course_session, actor=current_user),
+        lambda done: ngettext("Les résultats sont validés : %(num)d personne sur %(total)d a terminé la formation.",
+                              "Les résultats sont validés : %(num)d personnes sur %(total)d ont terminé la formation.",
+                              sum(1 for r in done.values() if r.completed), total=len(done)),
+        refused=(AttendanceError,))
     return redirect(url_for("attendance.results", session_id=course_session.id))
 
 
@@ -199,17 +175,8 @@ def validate_results(session_id: int):
 def unlock_results(session_id: int):
     course_session = managed_session(session_id)
     form = UnlockForm()
-    if form.validate_on_submit():
-        try:
-            services.unlock_results(course_session, form.reason.data, actor=current_user)
-        except AttendanceError as error:
-            refuse(error)
-        else:
-            db.session.commit()
-            flash(_("Les résultats sont rouverts."), "success")
-    else:
-        for messages in form.errors.values():
-            flash(" ".join(str(m) for m in messages), "error")
+    act(form, lambda: services.unlock_results(course_session, form.reason.data, actor=current_user),
+        _("Les résultats sont rouverts."), refused=(AttendanceError,))
     return redirect(url_for("attendance.results", session_id=course_session.id))
 
 
@@ -237,16 +204,9 @@ def completion_rule(course_id: int):
     course = found(db.session.get(Course, course_id))
     current = rule_for(course.id)
     form = CompletionRuleForm(data={name: getattr(current, name) for name in RULE_FIELDS})
-    if form.validate_on_submit():
-        try:
-            services.save_rule(course.id, form.rule(), actor=current_user)
-        except AttendanceError as error:
-            db.session.rollback()
-            form.form_errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(_("Les règles de réussite sont enregistrées."), "success")
-            return redirect(url_for("attendance.completion_rule", course_id=course.id))
+    if save_form(form, lambda: services.save_rule(course.id, form.rule(), actor=current_user),
+                 _("Les règles de réussite sont enregistrées."), refused=(AttendanceError,)):
+        return redirect(url_for("attendance.completion_rule", course_id=course.id))
     return render_template("attendance/completion_rule.html", course=course, form=form,
                            default=DEFAULT_RULE), form_status(form)
 
@@ -305,15 +265,7 @@ def sync_marks():
 def decide_review(review_id: int, decision: str):
     review = found(db.session.get(MarkReview, review_id))
     meeting = managed_meeting(review.meeting_id)
-    if ConfirmForm().validate_on_submit():
-        try:
-            sync.decide_review(review, decision == "accept", actor=current_user)
-        except AttendanceError as error:
-            refuse(error)
-        else:
-            db.session.commit()
-            flash(_("La présence envoyée hors ligne est acceptée.") if decision == "accept"
-                  else _("La présence envoyée hors ligne est refusée."), "success")
-    else:
-        flash(_("Le formulaire a expiré. Rechargez la page et réessayez."), "error")
+    act(ConfirmForm(), lambda: sync.decide_review(review, decision == "accept", actor=current_user),
+        _("La présence envoyée hors ligne est acceptée.") if decision == "accept"
+        else _("La présence envoyée hors ligne est refusée."), refused=(AttendanceError,))
     return redirect(url_for("attendance.register", meeting_id=meeting.id))

@@ -39,3 +39,42 @@ def ics_response(data: bytes, name: str):
 
 def pdf_response(pdf: bytes, name: str):
     return download(pdf, "application/pdf", f"{name}.pdf", inline=True)
+
+
+def flash_form_errors(form) -> None:
+    """A form posted from a page that shows no form errors (a button, a folded box): say why on the next page."""
+    for messages in form.errors.values():
+        flash(" ".join(str(message) for message in messages), "error")
+
+
+def act(form, action, success, *, refused: tuple[type[Exception], ...]) -> bool:
+    """A button's POST: when its form is valid, run `action`; a refusal (one of `refused`) undoes what
+    began and is flashed; otherwise commit and flash `success` (a text, or a function of what `action`
+    returned). True when done."""
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return False
+    try:
+        result = action()
+    except refused as error:
+        refuse(error)
+        return False
+    db.session.commit()
+    flash(success(result) if callable(success) else success, "success")
+    return True
+
+
+def save_form(form, action, success: str, *, refused: tuple[type[Exception], ...]) -> bool:
+    """A form's POST: when valid, run `action`; a refusal undoes what began and is shown at the top of
+    the form; otherwise commit and flash `success`. True when saved (the view then redirects)."""
+    if not form.validate_on_submit():
+        return False
+    try:
+        action()
+    except refused as error:
+        db.session.rollback()
+        form.form_errors.append(str(error))
+        return False
+    db.session.commit()
+    flash(success, "success")
+    return True

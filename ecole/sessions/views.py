@@ -17,7 +17,7 @@ from ecole.catalogue import queries as catalogue_queries
 from ecole.core.access import login_required, staff_required
 from ecole.core.forms import ConfirmForm, form_status, show_problems
 from ecole.core.models import utcnow
-from ecole.core.pages import allowed, found, ics_response, refuse
+from ecole.core.pages import act, allowed, flash_form_errors, found, ics_response, refuse
 from ecole.core.pagination import page_number
 from ecole.core.params import int_arg, parse_int
 from ecole.enrolment import calendar
@@ -232,18 +232,12 @@ def cancel_meeting(session_id: int, meeting_id: int):
     course_session = managed_session(session_id)
     meeting = meeting_of(course_session, meeting_id)
     form = ReasonForm()
-    if form.validate_on_submit():
-        try:
-            services.cancel_meeting(course_session, meeting, form.reason.data, actor=current_user)
-            attendance_services.refresh_results(session_facts(course_session))
-        except SessionError as error:
-            refuse(error)
-        else:
-            db.session.commit()
-            flash(_("La séance est annulée."), "success")
-    else:
-        for errors in form.errors.values():
-            flash(" ".join(str(e) for e in errors), "error")
+
+    def cancel():
+        services.cancel_meeting(course_session, meeting, form.reason.data, actor=current_user)
+        attendance_services.refresh_results(session_facts(course_session))  # its hours count for nobody now
+
+    act(form, cancel, _("La séance est annulée."), refused=(SessionError,))
     return redirect(url_for("sessions.manage", session_id=course_session.id) + "#meetings")
 
 
@@ -338,8 +332,7 @@ def walk_in(session_id: int):
             flash(_("%(name)s : %(status)s.", name=person.display_name(current_language()), status=enrolment.status_title),
                   "success")
     else:
-        for errors in form.errors.values():
-            flash(" ".join(str(e) for e in errors), "error")
+        flash_form_errors(form)
     return redirect(back)
 
 
