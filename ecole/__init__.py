@@ -108,12 +108,13 @@ def _register_audit_titles(app: Flask) -> None:
     from ecole.attendance.evaluation import ACTION_TITLES as evaluation
     from ecole.attendance.scans import ACTION_TITLES as scans
     from ecole.attendance.services import ACTION_TITLES as attendance
+    from ecole.attendance.sync import ACTION_TITLES as offline_marks
     from ecole.catalogue.services import ACTION_TITLES as catalogue
     from ecole.core import audit
     from ecole.enrolment.services import ACTION_TITLES as enrolment
     from ecole.sessions.services import ACTION_TITLES as sessions
 
-    audit.init_app(app, {**accounts, **catalogue, **sessions, **enrolment, **attendance, **evaluation, **scans})
+    audit.init_app(app, {**accounts, **catalogue, **sessions, **enrolment, **attendance, **offline_marks, **evaluation, **scans})
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -149,6 +149,11 @@ ROUTES: dict[str, dict[str, Route]] = {
         "GET": Route(ADMIN, lambda w: f"/admin/courses/{w['course']}/completion"),
         "POST": Route(ADMIN, lambda w: f"/admin/courses/{w['course']}/completion",
                       lambda w: {"min_attendance": "75", "absence_streak": "2", "requires_trip": "y"})},
+    "attendance.my_meetings": {"GET": Route(STAFF, fixed("/meetings/mine"))},
+    "attendance.my_registers": {"GET": Route(STAFF, fixed("/meetings/mine/registers.json"), crawl=False)},
+    "attendance.sync_marks": {"POST": Route(STAFF, fixed("/attendance/sync"))},
+    "attendance.decide_review": {"POST": Route(STAFF, lambda w: f"/mark-reviews/{w['review']}/reject")},
+    "main.csrf_token": {"GET": Route(SIGNED_IN, fixed("/csrf-token"), crawl=False)},
     # --- end of attendance ---
     "training.my_training": {"GET": Route(SIGNED_IN, fixed("/me/training"))},
     "training.calendar_feed": {"POST": Route(SIGNED_IN, fixed("/me/calendar"))},
@@ -264,4 +269,21 @@ def _sheet_scans(people) -> dict:
 # --- end of attendance: sign-in sheets and scans ---------------------------------------------------
 
 
-WORLD_HOOKS: list = [_catalogue, _sessions, _sheet_scans]
+def _offline(people) -> dict:
+    """A held meeting whose locked register got a mark from an offline phone: a review to decide."""
+    from ecole.attendance import services, sync
+    from ecole.extensions import db
+    from tests.factories import make_held_session, make_user
+
+    course_session, (enrolment,) = make_held_session(
+        people.trainer, [make_user("trainee", name="Hors Ligne", email="offline@example.org")], meetings=((1, 9, 11),))
+    meeting = course_session.meetings[0]
+    services.everyone_present(meeting, actor=people.trainer)
+    services.lock_register(meeting, actor=people.trainer)
+    sync.sync_marks([{"client_id": "route-table-review", "meeting": meeting.id, "enrolment": enrolment.id,
+                      "status": "late", "marked_at": "2026-01-01T09:30:00+01:00"}], actor=people.trainer)
+    db.session.commit()
+    return {"review": db.session.scalar(db.select(sync.MarkReview.id))}
+
+
+WORLD_HOOKS: list = [_catalogue, _sessions, _sheet_scans, _offline]

@@ -265,3 +265,32 @@ REASON_TITLES = {
     "trip": _l("Voyage d’étude non suivi"),
     "nothing_attended": _l("Aucune séance suivie"),
 }
+
+
+class MarkReview(db.Model):
+    """A mark that reached a locked register (sent by a phone that was offline): it never overwrites;
+    the trainer or an administrator accepts or rejects it."""
+
+    __tablename__ = "mark_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolments.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    marked_at: Mapped[datetime] = mapped_column(UTCDateTime)  # the phone's time
+    client_id: Mapped[str] = mapped_column(String(64), unique=True)
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decision: Mapped[str] = mapped_column(String(16), default="pending", index=True)  # pending, accepted, rejected
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    enrolment: Mapped[Enrolment] = relationship()
+    sent_by: Mapped[User | None] = relationship(foreign_keys=[sent_by_id])
+
+    def __repr__(self) -> str:
+        return f"<MarkReview {self.id} meeting={self.meeting_id} {self.status} {self.decision}>"
+
+    @property
+    def title(self):
+        return MARK_TITLES[Mark(self.status)]

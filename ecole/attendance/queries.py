@@ -85,3 +85,43 @@ def answered_sessions(user, session_ids: Iterable[int]) -> set[int]:
         return set()
     return set(db.session.scalars(select(SurveyReceipt.session_id).where(SurveyReceipt.user_id == user.id,
                                                                          SurveyReceipt.session_id.in_(ids))))
+
+
+OFFLINE_DAYS = 7  # a trainer's phone keeps the registers of today and the next 7 days
+
+
+def meetings_for_offline(user: User, now) -> list[Meeting]:
+    """The meetings of today and the next OFFLINE_DAYS days of the published sessions `user` teaches,
+    not called off, with their sessions and courses (fixed queries)."""
+    from datetime import datetime, time, timedelta, timezone
+
+    from ecole.core.timezone import school_zone
+    from ecole.sessions.models import SessionStatus
+    from ecole.sessions.queries import taught_by
+
+    zone = school_zone()
+    today = now.astimezone(zone).date()
+    start = datetime.combine(today, time(0), tzinfo=zone).astimezone(timezone.utc)
+    end = datetime.combine(today + timedelta(days=OFFLINE_DAYS + 1), time(0), tzinfo=zone).astimezone(timezone.utc)
+    return list(db.session.scalars(
+        select(Meeting).join(CourseSession, CourseSession.id == Meeting.session_id)
+        .where(CourseSession.id.in_(taught_by(user)), CourseSession.status == SessionStatus.PUBLISHED.value,
+               Meeting.cancelled_at.is_(None), Meeting.starts_at >= start, Meeting.starts_at < end)
+        .options(joinedload(Meeting.course_session).joinedload(CourseSession.course))
+        .order_by(Meeting.starts_at, Meeting.id)))
+
+
+def registers_of(meetings: list[Meeting]) -> dict[int, RegisterPage]:
+    """The register of each meeting, in three queries whatever their number."""
+    session_ids = {m.session_id for m in meetings} or {-1}
+    meeting_ids = [m.id for m in meetings] or [-1]
+    enrolments = list(db.session.scalars(
+        select(Enrolment).join(User, User.id == Enrolment.user_id)
+        .where(Enrolment.session_id.in_(session_ids), Enrolment.status.in_(ON_REGISTER))
+        .options(lazyload(Enrolment.course_session)).order_by(User.name_latin, Enrolment.id)))
+    marks: dict[int, dict[int, AttendanceMark]] = {}
+    for mark in db.session.scalars(select(AttendanceMark).where(AttendanceMark.meeting_id.in_(meeting_ids))):
+        marks.setdefault(mark.meeting_id, {})[mark.enrolment_id] = mark
+    registers = {r.meeting_id: r for r in db.session.scalars(select(Register).where(Register.meeting_id.in_(meeting_ids)))}
+    return {m.id: RegisterPage(m, registers.get(m.id), [e for e in enrolments if e.session_id == m.session_id],
+                               marks.get(m.id, {})) for m in meetings}

@@ -6,11 +6,11 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
-from ecole.attendance import queries, scans, services
+from ecole.attendance import queries, scans, services, sync
 from ecole.attendance.completion import DEFAULT_RULE, RULE_FIELDS, rule_for, session_facts
 from ecole.attendance.errors import AttendanceError
 from ecole.attendance.forms import CompletionRuleForm, UnlockForm
-from ecole.attendance.models import MARK_TITLES, REASON_TITLES, Mark
+from ecole.attendance.models import MARK_TITLES, REASON_TITLES, Mark, MarkReview
 from ecole.catalogue.models import Course
 from ecole.core.access import admin_required, login_required, staff_required
 from ecole.core.forms import ConfirmForm, form_status
@@ -18,7 +18,7 @@ from ecole.core.models import utcnow
 from ecole.core.pages import allowed, found, refuse
 from ecole.enrolment.models import Enrolment
 from ecole.extensions import db
-from ecole.i18n import format_datetime
+from ecole.i18n import current_language, format_datetime
 from ecole.sessions import queries as session_queries
 from ecole.sessions.forms import WalkInForm
 from ecole.sessions.models import CourseSession, Meeting
@@ -51,7 +51,7 @@ def register(meeting_id: int, *, errors: list[str] | None = None, submitted: dic
                            page=page, summary=summary(page), errors=errors or [], submitted=submitted or {},
                            marks={code.value: str(title) for code, title in MARK_TITLES.items()},  # once, not 4 × 40
                            form=ConfirmForm(), unlock_form=UnlockForm(), walk_in_form=WalkInForm(),
-                           scan_pages=_scan_pages(meeting)), 400 if errors else 200
+                           scan_pages=_scan_pages(meeting), reviews=sync.pending_reviews(meeting)), 400 if errors else 200
 
 
 def summary(page: queries.RegisterPage) -> str:
@@ -249,3 +249,71 @@ def completion_rule(course_id: int):
             return redirect(url_for("attendance.completion_rule", course_id=course.id))
     return render_template("attendance/completion_rule.html", course=course, form=form,
                            default=DEFAULT_RULE), form_status(form)
+
+
+# --- offline: a trainer's meetings of the week, their registers as JSON, the sync endpoint ----
+
+@attendance.route("/meetings/mine")
+@staff_required
+def my_meetings():
+    """"Mes séances": today's and the next days' meetings; opened online, the phone keeps their registers."""
+    meetings = queries.meetings_for_offline(current_user, utcnow())
+    return render_template("attendance/my_meetings.html", meetings=meetings, days=queries.OFFLINE_DAYS,
+                           pending=sync.pending_counts(meetings))
+
+
+@attendance.route("/meetings/mine/registers.json")
+@staff_required
+def my_registers():
+    now = utcnow()
+    meetings = queries.meetings_for_offline(current_user, now)
+    pages = queries.registers_of(meetings)
+    lang = current_language()
+    response = jsonify(
+        generated_at=now.isoformat(), trainer=current_user.id,
+        meetings=[{
+            "id": m.id, "register_url": url_for("attendance.register", meeting_id=m.id),
+            "title": m.course_session.course.title(lang), "when": format_datetime(m.starts_at, "short"),
+            "place": m.place or m.course_session.venue.label(), "locked": pages[m.id].locked,
+            "trainees": [{"enrolment": e.id, "name_latin": e.user.name_latin, "name_arabic": e.user.name_arabic,
+                          "phone_tail": (e.user.phone or "")[-4:],
+                          "mark": pages[m.id].marks[e.id].status if e.id in pages[m.id].marks else None}
+                         for e in pages[m.id].enrolments]}
+            for m in meetings])
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@attendance.route("/attendance/sync", methods=["POST"])
+@staff_required
+def sync_marks():
+    """A phone's outbox of marks taken offline (JSON; the CSRF token in the X-CSRFToken header)."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("marks"), list):
+        return jsonify(error=_("Envoi illisible : une liste de présences est attendue.")), 400
+    try:
+        outcomes = sync.sync_marks(body["marks"], actor=current_user)
+    except AttendanceError as error:
+        db.session.rollback()
+        return jsonify(error=str(error)), 400
+    db.session.commit()
+    return jsonify(results=[o.as_dict() for o in outcomes])
+
+
+@attendance.route("/mark-reviews/<int:review_id>/<any(accept, reject):decision>", methods=["POST"])
+@staff_required
+def decide_review(review_id: int, decision: str):
+    review = found(db.session.get(MarkReview, review_id))
+    meeting = managed_meeting(review.meeting_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            sync.decide_review(review, decision == "accept", actor=current_user)
+        except AttendanceError as error:
+            refuse(error)
+        else:
+            db.session.commit()
+            flash(_("La présence envoyée hors ligne est acceptée.") if decision == "accept"
+                  else _("La présence envoyée hors ligne est refusée."), "success")
+    else:
+        flash(_("Le formulaire a expiré. Rechargez la page et réessayez."), "error")
+    return redirect(url_for("attendance.register", meeting_id=meeting.id))

@@ -9,6 +9,7 @@ MENU: list[tuple[str, object, str]] = [
     ("catalogue.index", _l("Formations"), "everyone"),
     ("training.my_training", _l("Mes formations"), "signed_in"),
     ("sessions.mine", _l("Mes sessions"), "staff"),
+    ("attendance.my_meetings", _l("Mes séances"), "staff"),
     ("people.register_person", _l("Inscrire une personne"), "staff"),
     ("admin.users", _l("Administration"), "admin"),
     ("notifications.index", _l("Notifications"), "signed_in"),

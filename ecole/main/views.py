@@ -4,11 +4,13 @@ from dataclasses import dataclass
 
 from flask import Blueprint, current_app, jsonify, make_response, render_template, url_for
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from ecole.accounts.models import Role
 from ecole.catalogue import queries as catalogue_queries
+from ecole.core.access import login_required
 from ecole.core.forms import ConfirmForm
 from ecole.core.models import utcnow
 from ecole.enrolment import queries as enrolment_queries
@@ -89,6 +91,16 @@ def _courses(context: dict) -> list:
     sessions += [s for pending in context.get("decisions", {}).values() for s in pending.sessions]
     sessions += [s for s, _waiting in getattr(context.get("crowded"), "rows", [])]
     return [s.course for s in sessions] + [item.course for item in context.get("progress", [])]
+
+
+@main.route("/csrf-token")
+@login_required
+def csrf_token():
+    """A fresh CSRF token for a script about to send what it queued offline (a token saved with the
+    queue would have expired by the time the network comes back)."""
+    response = jsonify(token=generate_csrf())
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @main.route("/healthz")

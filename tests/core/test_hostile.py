@@ -352,7 +352,9 @@ NO_FIELDS = {"auth.logout", "training.restore_enrolment", "admin.user_active", "
              "sessions.enrol", "sessions.delete_meeting", "sessions.publish", "sessions.complete",
              "training.calendar_feed", "training.accept_offer", "decisions.approve", "decisions.promote",
              "notifications.mark_read", "notifications.call_done", "attendance.lock_register",
-             "attendance.validate_results",
+             "attendance.validate_results", "attendance.decide_review",
+             # JSON from a phone's outbox: its hostile bodies are in tests/attendance/test_sync.py
+             "attendance.sync_marks",
              # a file upload: its hostile files (types, sizes, names, bombs) are in tests/attendance/test_scans.py
              "sheets.session_scans"}
 
