@@ -3,7 +3,7 @@ control every page) and the page the service worker shows for a page it cannot r
 import json
 from pathlib import Path
 
-from flask import Blueprint, current_app, make_response, render_template, url_for
+from flask import Blueprint, current_app, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -41,7 +41,7 @@ def manifest():
     response.headers["Cache-Control"] = "no-cache"  # in the visitor's language: checked again each time
     response.vary.add("Cookie")
     response.vary.add("Accept-Language")
-    return response
+    return _conditional(response)
 
 
 @offline.route("/sw.js")
@@ -60,7 +60,7 @@ def service_worker():
     response.content_type = "application/javascript; charset=utf-8"
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
-    return response
+    return _conditional(response)
 
 
 @offline.route("/offline")
@@ -71,7 +71,13 @@ def offline_page():
     response = make_response(render_template("offline/offline.html", lang=lang, my_meetings_url=MY_MEETINGS))
     response.headers["Content-Language"] = lang  # static/js/pwa.js stores it again when the language changes
     response.headers["Cache-Control"] = "no-cache"
-    return response
+    return _conditional(response)
+
+
+def _conditional(response):
+    """An ETag, so that the browser's checks (every navigation asks for /sw.js again) cost a 304."""
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 # Counts whose plural form static/js/offline.js finds by itself (any other count takes the form of

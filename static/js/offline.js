@@ -49,8 +49,9 @@
   function when(iso) {
     var date = new Date(iso);
     try {
+      // The phone's own clock, which the trainer reads beside it (its time zone, Latin digits).
       return new Intl.DateTimeFormat(lang + "-MA", {dateStyle: "short", timeStyle: "short", hourCycle: "h23",
-        timeZone: "Africa/Casablanca", numberingSystem: "latn"}).format(date);
+        numberingSystem: "latn"}).format(date);
     } catch (error) {
       return date.toLocaleString();
     }
