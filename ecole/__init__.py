@@ -92,11 +92,12 @@ def _register_blueprints(app: Flask) -> None:
     from ecole.enrolment.decision_views import decisions
     from ecole.enrolment.roster_views import rosters
     from ecole.enrolment.views import training
+    from ecole.main.offline_views import offline
     from ecole.main.views import main
     from ecole.notifications.views import notifications
     from ecole.sessions.views import sessions
 
-    for blueprint in (main, auth, account, people, catalogue, sessions, training, decisions, rosters, notifications,
+    for blueprint in (main, offline, auth, account, people, catalogue, sessions, training, decisions, rosters, notifications,
                       attendance, evaluation, sheets, admin, admin_catalogue):
         app.register_blueprint(blueprint)
 
@@ -146,6 +147,9 @@ def _register_template_helpers(app: Flask) -> None:
     from ecole.enrolment.services import status_title
 
     app.jinja_env.globals["enrolment_status_title"] = status_title
+    from ecole.main.offline_views import offline_messages
+
+    app.jinja_env.globals["offline_messages"] = offline_messages
 
 
 def _configure_logging(app: Flask) -> None:

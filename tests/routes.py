@@ -28,6 +28,10 @@ ROUTES: dict[str, dict[str, Route]] = {
     "static": {"GET": Route(EVERYONE, fixed("/static/css/ecole.css"), crawl=False)},
     "main.home": {"GET": Route(EVERYONE, fixed("/"))},
     "main.healthz": {"GET": Route(EVERYONE, fixed("/healthz"), crawl=False)},
+    # The installable web app (ecole/main/offline_views.py): not HTML pages, except the offline page.
+    "offline.manifest": {"GET": Route(EVERYONE, fixed("/manifest.webmanifest"), crawl=False)},
+    "offline.service_worker": {"GET": Route(EVERYONE, fixed("/sw.js"), crawl=False)},
+    "offline.offline_page": {"GET": Route(EVERYONE, fixed("/offline"), crawl=False)},
     "auth.login": {
         "GET": Route(EVERYONE, fixed("/login")),
         "POST": Route(EVERYONE, fixed("/login"), lambda w: {"identifier": "nobody@example.org", "password": "x"}),

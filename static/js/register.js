@@ -1,5 +1,6 @@
 /* The register saves without reloading the page when scripts run; without them it is a plain form.
-   "Everyone present" fills the rows not yet marked, then each change is saved as it is made. */
+   "Everyone present" fills the rows not yet marked, then each change is saved as it is made.
+   Without network (static/js/offline.js, on trainers' pages) each change waits on the phone instead. */
 (function () {
   "use strict";
   var form = document.querySelector("form[data-register]");
@@ -7,6 +8,23 @@
   var status = form.querySelector("[data-status]");
   var counts = document.getElementById("register-counts");
   var timer = null;
+  var changed = {};  // enrolment id → true: changed since the last save that reached the server
+
+  function waitsOffline() { return !!(window.EcoleOffline && window.EcoleOffline.shouldQueue()); }
+
+  // The current marks of the given people, for the offline outbox.
+  function marksOf(enrolments) {
+    return enrolments.map(function (enrolment) {
+      var checked = form.querySelector('input[name="mark-' + enrolment + '"]:checked');
+      return checked ? [enrolment, checked.value] : null;
+    }).filter(Boolean);
+  }
+
+  function keepChanged() {
+    var enrolments = Object.keys(changed);
+    changed = {};
+    if (enrolments.length) { window.EcoleOffline.queue(marksOf(enrolments)); }
+  }
 
   function say(text, failed) {
     if (!status) { return; }
@@ -15,6 +33,8 @@
   }
 
   function save() {
+    var sent = changed;
+    changed = {};
     var data = new FormData(form);
     data.set("action", "save");
     say(form.dataset.msgSaving || "…", false);
@@ -31,7 +51,12 @@
         say((answer.body.errors || []).join(" "), true);
       }
     }).catch(function () {
-      say(form.dataset.msgOffline, true);
+      if (window.EcoleOffline) {  // no answer: these marks wait on the phone
+        Object.keys(sent).forEach(function (enrolment) { changed[enrolment] = true; });
+        window.EcoleOffline.unreachable().then(keepChanged);
+      } else {
+        say(form.dataset.msgOffline, true);
+      }
     });
   }
 
@@ -41,7 +66,9 @@
   }
 
   form.addEventListener("change", function (event) {
-    if (event.target && event.target.type === "radio") { later(); }
+    if (!event.target || event.target.type !== "radio") { return; }
+    changed[event.target.name.replace("mark-", "")] = true;
+    if (waitsOffline()) { keepChanged(); } else { later(); }
   });
 
   form.addEventListener("submit", function (event) {
@@ -51,11 +78,14 @@
       form.querySelectorAll("fieldset.marks").forEach(function (group) {
         if (!group.querySelector("input[type=radio]:checked")) {
           var present = group.querySelector("input[value=present]");
-          if (present) { present.checked = true; }
+          if (present) {
+            present.checked = true;
+            changed[present.name.replace("mark-", "")] = true;
+          }
         }
       });
     }
     window.clearTimeout(timer);
-    save();
+    if (waitsOffline()) { keepChanged(); } else { save(); }
   });
 }());

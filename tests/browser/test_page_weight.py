@@ -2,6 +2,7 @@
 
 Static files carry a content hash (?v=…) and `Cache-Control: immutable`, so a repeat visit should
 fetch the HTML page only."""
+import flask
 import pytest
 from playwright.sync_api import Request
 
@@ -56,3 +57,49 @@ def test_home_page_weight(new_context, live_server, lang):
                                                 first, first_rows, live_server)
     assert repeat <= REPEAT_VISIT_BUDGET, _report(f"[{lang}] repeat visit over {REPEAT_VISIT_BUDGET // 1024} KB",
                                                   repeat, repeat_rows, live_server)
+
+
+# The installable web app's share: the service worker and its libraries add at most 30 KB to a first
+# visit, and a repeat visit transfers at most 5 KB for them (a 304 for /sw.js, nothing else). The
+# test server sends them uncompressed, so the budget is checked on raw bytes (stricter than gzip).
+PWA_FIRST_VISIT_BUDGET = 30 * 1024
+PWA_REPEAT_VISIT_BUDGET = 5 * 1024
+PWA_FILES = ("/sw.js", "/static/js/pwa.js", "/static/js/vendor/", "/offline", "/manifest.webmanifest")
+
+
+def _pwa_visit(app, page, url: str) -> tuple[int, list[tuple[int, str]]]:
+    """What the server sent for the web app's files (body and headers) while `url` loads and the
+    worker installs and takes control. Counted on the server: Chromium reports no sizes for a
+    service worker's own requests, and the server only sees what the browser did not find in a cache."""
+    sent: list[tuple[int, str]] = []
+
+    def on_sent(sender, response, **extra):
+        path = flask.request.full_path.rstrip("?")
+        if path.startswith(PWA_FILES):
+            size = (response.content_length or 0) + len(str(response.headers))
+            sent.append((size, f"{path} [{response.status_code}]"))
+
+    flask.request_finished.connect(on_sent, app)
+    try:
+        page.goto(url, wait_until="load")
+        page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+        page.wait_for_function("!!navigator.serviceWorker.controller")
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(300)  # the worker's install requests, after the page is idle
+    finally:
+        flask.request_finished.disconnect(on_sent, app)
+    return sum(size for size, _path in sent), sent
+
+
+def test_the_service_worker_stays_within_its_weight_budget(app, new_context, live_server):
+    page = new_context().new_page()
+    first, first_rows = _pwa_visit(app, page, "/?lang=fr")
+    print(_report("[pwa] first visit", first, first_rows, live_server))
+    assert any("/sw.js [200]" in u for _s, u in first_rows), first_rows
+    assert any("/static/js/vendor/workbox.js" in u for _s, u in first_rows), first_rows
+    assert first <= PWA_FIRST_VISIT_BUDGET, _report("[pwa] first visit over budget", first, first_rows, live_server)
+
+    repeat, repeat_rows = _pwa_visit(app, page, "/?lang=fr")
+    print(_report("[pwa] repeat visit", repeat, repeat_rows, live_server))
+    assert repeat <= PWA_REPEAT_VISIT_BUDGET, _report("[pwa] repeat visit over budget", repeat, repeat_rows,
+                                                      live_server)

@@ -1,0 +1,74 @@
+/* Ecole's service worker (served as /sw.js by ecole/main/offline_views.py, which puts `self.ECOLE`
+   in front of this file): static files cache-first, the signed-in trainer's registers and
+   "Mes séances" network-first with their stored copy as fallback, and an offline page instead of
+   the browser's error page. Pages are stored only in a cache named after the trainer
+   (`registers-<id>`), which static/js/offline.js creates and static/js/pwa.js deletes at sign-out:
+   nothing personal is kept for whoever uses the phone next. */
+/* global workbox */
+importScripts(self.ECOLE.workbox);
+
+var STATIC_CACHE = "ecole-static";
+var OFFLINE_CACHE = "ecole-offline";
+var PERSONAL_PREFIX = "registers-";
+var PERSONAL_PAGE = /^\/meetings\/(mine|\d+\/register)$/;
+
+self.addEventListener("install", function (event) {
+  event.waitUntil(Promise.all([
+    caches.open(OFFLINE_CACHE).then(function (cache) { return cache.add(self.ECOLE.offlinePage); }),
+    caches.open(STATIC_CACHE).then(function (cache) { return cache.addAll(self.ECOLE.precache); })
+  ]).then(function () { return self.skipWaiting(); }));
+});
+
+self.addEventListener("activate", function (event) {
+  event.waitUntil(self.clients.claim());  // the first page can go offline without a reload
+});
+
+// A login page reached through a redirect (an expired session) must never replace a stored register.
+var onlyTheRealPage = {
+  cacheWillUpdate: function (param) {
+    var response = param.response;
+    return response && response.status === 200 && !response.redirected && response.type === "basic" ? response : null;
+  }
+};
+
+workbox.registerRoute(function (param) {
+  var url = param.url;
+  return url.origin === self.location.origin && url.pathname.indexOf("/static/") === 0 &&
+    (url.searchParams.has("v") || url.pathname.indexOf("/static/fonts/") === 0);
+}, new workbox.CacheFirst({
+  cacheName: STATIC_CACHE,
+  plugins: [onlyTheRealPage, new workbox.ExpirationPlugin({maxEntries: 80})]  // old ?v= versions go
+}));
+
+var personalStrategies = {};
+
+function personalCacheName() {
+  return caches.keys().then(function (names) {
+    return names.filter(function (name) { return name.indexOf(PERSONAL_PREFIX) === 0; })[0] || null;
+  });
+}
+
+workbox.registerRoute(function (param) {
+  return param.url.origin === self.location.origin && PERSONAL_PAGE.test(param.url.pathname) &&
+    !param.url.search;
+}, function (param) {
+  return personalCacheName().then(function (name) {
+    if (!name) { return fetch(param.request); }  // nobody prepared this phone for offline use: store nothing
+    if (!personalStrategies[name]) {
+      // A slow bar of network still gets the page: after 8 s the stored copy is shown instead.
+      personalStrategies[name] = new workbox.NetworkFirst({cacheName: name, networkTimeoutSeconds: 8,
+                                                           plugins: [onlyTheRealPage]});
+    }
+    return personalStrategies[name].handle({event: param.event, request: param.request});
+  });
+});
+
+workbox.registerRoute(new workbox.NavigationRoute(new workbox.NetworkOnly()));
+
+workbox.setCatchHandler(function (param) {
+  if (param.request.mode === "navigate") {
+    return caches.open(OFFLINE_CACHE).then(function (cache) { return cache.match(self.ECOLE.offlinePage); })
+      .then(function (page) { return page || Response.error(); });
+  }
+  return Response.error();
+});
