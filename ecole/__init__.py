@@ -179,12 +179,16 @@ def _tune_sqlite(app: Flask) -> None:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    from ecole.core.sql import use_wal
+
     if not type(dbapi_connection).__module__.startswith("sqlite3"):
         return
     dbapi_connection.isolation_level = None  # Ecole emits BEGIN itself (ecole/core/transactions.py)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
-    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+    use_wal(dbapi_connection, 10)
+    cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()

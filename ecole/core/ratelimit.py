@@ -23,6 +23,8 @@ from flask import Flask
 from limits.errors import ConfigurationError
 from limits.storage import Storage
 
+from ecole.core.sql import use_wal
+
 SCHEME = "ecole-sqlite"
 FILE_NAME = "ratelimit.sqlite3"
 
@@ -66,7 +68,7 @@ class SQLiteStorage(Storage):
             connection = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None,
                                          check_same_thread=False)
             connection.execute(f"PRAGMA busy_timeout={int(self.timeout * 1000)}")
-            connection.execute("PRAGMA journal_mode=WAL")
+            use_wal(connection, self.timeout)
             connection.execute("PRAGMA synchronous=NORMAL")  # counters may lose the last second on a power cut
             connection.execute("CREATE TABLE IF NOT EXISTS counters ("
                                "key TEXT PRIMARY KEY, value INTEGER NOT NULL, expires_at REAL NOT NULL)")
@@ -129,3 +131,4 @@ class SQLiteStorage(Storage):
 
     def clear(self, key: str) -> None:
         self._write(lambda connection: connection.execute("DELETE FROM counters WHERE key = ?", (key,)))
+
