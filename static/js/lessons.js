@@ -18,7 +18,7 @@
     var date = new Date(iso);
     try {
       // The phone's own clock and calendar, Latin digits (as static/js/offline.js does).
-      return new Intl.DateTimeFormat(lang + "-MA", {dateStyle: "medium", numberingSystem: "latn"}).format(date);
+      return new Intl.DateTimeFormat(lang + "-MA", {dateStyle: "short", numberingSystem: "latn"}).format(date);
     } catch (error) {
       return date.toLocaleDateString();
     }

@@ -1,7 +1,7 @@
 /* On every page: registers the service worker (static/js/sw.js), keeps the stored offline page in
-   the page's language, notes who is signed in (the worker serves saved lessons to that person
-   only), and at sign-out forgets this person's offline data (stored pages, saved lessons and the
-   `ecole` IndexedDB database) before the sign-out form goes on. */
+   the page's language, notes who is signed in (for saved lessons), and at sign-out forgets this
+   person's offline data (stored pages and lessons, the `ecole` IndexedDB database) before the
+   sign-out form goes on. */
 (function () {
   "use strict";
   var OFFLINE_CACHE = "ecole-offline";
@@ -27,14 +27,13 @@
 
   window.EcolePWA = {forget: forget};
 
-  // "" when nobody is signed in; absent on pages stored for everyone (they do not know who it is).
+  // "" for a visitor; absent on pages stored for everyone. Another person's saved lessons go.
   var reader = script && script.dataset.reader;
   if (reader !== undefined && window.caches) {
     caches.open("ecole-reader").then(function (cache) { return cache.put("/offline/reader", new Response(reader)); })
       .then(function () { return reader && caches.keys(); }).then(function (names) {
-        // Someone else signed in on this phone: the lessons another person saved are not theirs to read.
         return Promise.all((names || []).filter(function (name) {
-          return name.indexOf("lessons-") === 0 && name.indexOf("lessons-" + reader + "-") !== 0;
+          return /^lessons-/.test(name) && name.indexOf("lessons-" + reader + "-");
         }).map(function (name) { return caches.delete(name); }));
       }).catch(function () {});
   }

@@ -3,10 +3,9 @@
    "Mes séances" network-first with their stored copy as fallback, and an offline page instead of
    the browser's error page. Pages are stored only in a cache named after the trainer
    (`registers-<id>`), which static/js/offline.js creates and static/js/pwa.js deletes at sign-out:
-   nothing personal is kept for whoever uses the phone next. Lessons a trainee saved for offline
-   reading (static/js/lessons.js, caches `lessons-<id>-<course>`) are served when the network
-   fails, and their images before the network, to the person static/js/pwa.js noted as signed in
-   on the phone, never to anyone else. */
+   nothing personal is kept for whoever uses the phone next. Saved lessons (`lessons-<id>-<course>`,
+   static/js/lessons.js) answer when the network fails (images: first), to the person pwa.js
+   noted as signed in, never to another. */
 /* global workbox */
 importScripts(self.ECOLE.workbox);
 
@@ -44,19 +43,18 @@ var staticFiles = new workbox.CacheFirst({
 });
 
 function savedLesson(request) {
-  return caches.open("ecole-reader").then(function (cache) { return cache.match("/offline/reader"); })
-    .then(function (noted) { return noted ? noted.text() : ""; })
-    .then(function (reader) {
-      if (!reader) { return null; }
-      return caches.keys().then(function (names) {
-        return names.filter(function (name) { return name.indexOf("lessons-" + reader + "-") === 0; })
-          .reduce(function (found, name) {
-            return found.then(function (response) {
-              return response || caches.open(name).then(function (cache) { return cache.match(request, {ignoreVary: true}); });
-            });
-          }, Promise.resolve(null));
-      });
+  return caches.match("/offline/reader", {cacheName: "ecole-reader"}).then(function (noted) {
+    return noted && noted.text();
+  }).then(function (reader) {
+    return reader && caches.keys().then(function (names) {
+      return names.filter(function (name) { return name.indexOf("lessons-" + reader + "-") === 0; })
+        .reduce(function (found, name) {
+          return found.then(function (response) {
+            return response || caches.match(request, {cacheName: name, ignoreVary: true});
+          });
+        }, Promise.resolve());
     });
+  });
 }
 
 workbox.registerRoute(function (param) {
