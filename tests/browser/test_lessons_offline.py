@@ -8,9 +8,9 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
+from ecole.extensions import db
 from tests.browser.pages import LANGS, assert_language, shoot
 from tests.browser.test_homes import sign_in
-from ecole.extensions import db
 from tests.catalogue.conftest import catalogue  # noqa: F401
 
 PHONE = {"width": 390, "height": 844}
