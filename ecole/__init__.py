@@ -147,9 +147,10 @@ def _register_template_helpers(app: Flask) -> None:
     from ecole.enrolment.services import status_title
 
     app.jinja_env.globals["enrolment_status_title"] = status_title
-    from ecole.main.offline_views import offline_messages
+    from ecole.main.offline_views import lessons_messages, offline_messages
 
     app.jinja_env.globals["offline_messages"] = offline_messages
+    app.jinja_env.globals["lessons_messages"] = lessons_messages
 
 
 def _configure_logging(app: Flask) -> None:

@@ -32,6 +32,7 @@ ROUTES: dict[str, dict[str, Route]] = {
     "offline.manifest": {"GET": Route(EVERYONE, fixed("/manifest.webmanifest"), crawl=False)},
     "offline.service_worker": {"GET": Route(EVERYONE, fixed("/sw.js"), crawl=False)},
     "offline.offline_page": {"GET": Route(EVERYONE, fixed("/offline"), crawl=False)},
+    "offline.saved_lessons": {"GET": Route(EVERYONE, fixed("/offline/lessons"), crawl=False)},
     "auth.login": {
         "GET": Route(EVERYONE, fixed("/login")),
         "POST": Route(EVERYONE, fixed("/login"), lambda w: {"identifier": "nobody@example.org", "password": "x"}),
@@ -81,6 +82,7 @@ ROUTES: dict[str, dict[str, Route]] = {
     "catalogue.lesson": {"GET": Route(EVERYONE, fixed("/courses/saffron-basics/lessons/bulbes"))},
     "catalogue.mark_done": {"POST": Route(SIGNED_IN, fixed("/courses/saffron-basics/lessons/bulbes/done"),
                                           lambda w: {"done": "1"})},
+    "catalogue.offline_pack": {"GET": Route(SIGNED_IN, fixed("/courses/saffron-basics/offline.json"), crawl=False)},
     "catalogue.handout": {"GET": Route(EVERYONE, fixed("/courses/saffron-basics/handout.pdf"), crawl=False)},
     # Catalogue administration
     "admin_catalogue.courses": {"GET": Route(ADMIN, fixed("/admin/courses"))},

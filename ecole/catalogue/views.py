@@ -1,11 +1,12 @@
 """The public catalogue: search and filters, course pages, lessons, progress, printable handouts."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import escape
 
 from ecole.catalogue import queries, services
 from ecole.catalogue.models import COURSE_AUDIENCES, FORMAT_TITLES, LOCALES, Course, Lesson
+from ecole.catalogue.offline import lesson_pack
 from ecole.core.access import login_required
 from ecole.core.cache import cached_file, fragments
 from ecole.core.forms import ConfirmForm
@@ -138,6 +139,21 @@ def _lesson(slug: str, key: str):
     done = current_user.is_authenticated and lesson_id in services.done_lessons(current_user, head)
     return render_template("catalogue/lesson.html", course=head, lesson_key=key, main=main, done=done, title=title,
                            form=ConfirmForm())
+
+
+@catalogue.route("/<slug>/offline.json")
+@login_required
+def offline_pack(slug: str):
+    """What static/js/lessons.js stores to read the course offline, and its weight: the pages are
+    rendered here exactly as the reader will fetch them (plain URLs, which follow the reader's language)."""
+    head = _course_head(slug)
+    keys = db.session.scalars(db.select(Lesson.key).where(Lesson.course_id == head.id).order_by(Lesson.position))
+    pages = {url_for("catalogue.course", slug=head.slug): _course(head)}
+    for key in keys:
+        pages[url_for("catalogue.lesson", slug=head.slug, key=key)] = _lesson(head.slug, key)
+    response = jsonify(lesson_pack(head, current_language(), pages))
+    response.vary.add("Cookie")
+    return response
 
 
 @catalogue.route("/<slug>/lessons/<key>/done", methods=["POST"])

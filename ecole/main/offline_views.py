@@ -74,6 +74,18 @@ def offline_page():
     return _conditional(response)
 
 
+@offline.route("/offline/lessons")
+def saved_lessons():
+    """"Mes leçons hors ligne": the courses saved on this phone, listed by static/js/lessons.js from
+    the phone's caches. The page itself holds nothing personal, so that it can be stored and shown
+    offline to whoever is signed in on the phone (the script lists that person's courses only)."""
+    lang = current_language()
+    response = make_response(render_template("offline/lessons.html", lang=lang))
+    response.headers["Content-Language"] = lang
+    response.headers["Cache-Control"] = "no-cache"
+    return _conditional(response)
+
+
 def _conditional(response):
     """An ETag, so that the browser's checks (every navigation asks for /sw.js again) cost a 304."""
     response.add_etag()
@@ -103,4 +115,20 @@ def offline_messages() -> dict:
         "send_failed": _("L’envoi n’a pas abouti : les présences restent sur ce téléphone. Réessayez plus tard."),
         "signed_out": _("Reconnectez-vous pour envoyer les présences gardées sur ce téléphone."),
         "queued": _("Pas de réseau : présence gardée sur ce téléphone, elle sera envoyée au retour du réseau."),
+    }
+
+
+def lessons_messages() -> dict:
+    """What static/js/lessons.js says, in the page's language. `{size}` and `{when}` are filled in
+    by the script (the size comes from /courses/<slug>/offline.json, formatted by the server)."""
+    return {
+        "save": _("Enregistrer pour lire hors ligne (≈ %(size)s)", size="{size}"),
+        "saving": _("Enregistrement des leçons sur ce téléphone…"),
+        "saved": _("Leçons enregistrées sur ce téléphone le %(when)s (%(size)s).", when="{when}", size="{size}"),
+        "failed": _("L’enregistrement n’a pas abouti. Réessayez avec le réseau."),
+        "removed": _("Leçons retirées de ce téléphone."),
+        "no_network": _("Pas de réseau : les leçons pourront être enregistrées quand il reviendra."),
+        "item": _("%(size)s, enregistrées le %(when)s", size="{size}", when="{when}"),
+        "empty": _("Aucune leçon n’est enregistrée sur ce téléphone."),
+        "remove": _("Retirer"),
     }

@@ -1,17 +1,18 @@
 /* On every page: registers the service worker (static/js/sw.js), keeps the stored offline page in
-   the page's language, and at sign-out forgets this person's offline data (stored pages and the
-   `ecole` IndexedDB database) before the sign-out form goes on. */
+   the page's language, notes who is signed in (for saved lessons), and at sign-out forgets this
+   person's offline data (stored pages and lessons, the `ecole` IndexedDB database) before the
+   sign-out form goes on. */
 (function () {
   "use strict";
   var OFFLINE_CACHE = "ecole-offline";
-  var PERSONAL_PREFIX = "registers-";
+  var PERSONAL = /^(registers-|lessons-|ecole-reader$)/;
   var script = document.currentScript;
 
   function forget() {
     var work = [];
     if (window.caches) {
       work.push(caches.keys().then(function (names) {
-        return Promise.all(names.filter(function (name) { return name.indexOf(PERSONAL_PREFIX) === 0; })
+        return Promise.all(names.filter(function (name) { return PERSONAL.test(name); })
           .map(function (name) { return caches.delete(name); }));
       }));
     }
@@ -25,6 +26,17 @@
   }
 
   window.EcolePWA = {forget: forget};
+
+  // "" for a visitor; absent on pages stored for everyone. Another person's saved lessons go.
+  var reader = script && script.dataset.reader;
+  if (reader !== undefined && window.caches) {
+    caches.open("ecole-reader").then(function (cache) { return cache.put("/offline/reader", new Response(reader)); })
+      .then(function () { return reader && caches.keys(); }).then(function (names) {
+        return Promise.all((names || []).filter(function (name) {
+          return /^lessons-/.test(name) && name.indexOf("lessons-" + reader + "-");
+        }).map(function (name) { return caches.delete(name); }));
+      }).catch(function () {});
+  }
 
   document.addEventListener("submit", function (event) {
     var form = event.target;

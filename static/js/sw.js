@@ -3,7 +3,9 @@
    "Mes séances" network-first with their stored copy as fallback, and an offline page instead of
    the browser's error page. Pages are stored only in a cache named after the trainer
    (`registers-<id>`), which static/js/offline.js creates and static/js/pwa.js deletes at sign-out:
-   nothing personal is kept for whoever uses the phone next. */
+   nothing personal is kept for whoever uses the phone next. Saved lessons (`lessons-<id>-<course>`,
+   static/js/lessons.js) answer when the network fails (images: first), to the person pwa.js
+   noted as signed in, never to another. */
 /* global workbox */
 importScripts(self.ECOLE.workbox);
 
@@ -31,14 +33,39 @@ var onlyTheRealPage = {
   }
 };
 
-workbox.registerRoute(function (param) {
-  var url = param.url;
+function isStatic(url) {
   return url.origin === self.location.origin && url.pathname.indexOf("/static/") === 0 &&
     (url.searchParams.has("v") || url.pathname.indexOf("/static/fonts/") === 0);
-}, new workbox.CacheFirst({
+}
+var staticFiles = new workbox.CacheFirst({
   cacheName: STATIC_CACHE,
   plugins: [onlyTheRealPage, new workbox.ExpirationPlugin({maxEntries: 80})]  // old ?v= versions go
-}));
+});
+
+function savedLesson(request) {
+  return caches.match("/offline/reader", {cacheName: "ecole-reader"}).then(function (noted) {
+    return noted && noted.text();
+  }).then(function (reader) {
+    return reader && caches.keys().then(function (names) {
+      return names.filter(function (name) { return name.indexOf("lessons-" + reader + "-") === 0; })
+        .reduce(function (found, name) {
+          return found.then(function (response) {
+            return response || caches.match(request, {cacheName: name, ignoreVary: true});
+          });
+        }, Promise.resolve());
+    });
+  });
+}
+
+workbox.registerRoute(function (param) {
+  return param.url.origin === self.location.origin && param.request.destination === "image";
+}, function (param) {
+  return savedLesson(param.request).then(function (saved) {
+    return saved || (isStatic(param.url) ? staticFiles.handle(param) : fetch(param.request));
+  });
+});
+
+workbox.registerRoute(function (param) { return isStatic(param.url); }, staticFiles);
 
 var personalStrategies = {};
 
@@ -66,9 +93,14 @@ workbox.registerRoute(function (param) {
 workbox.registerRoute(new workbox.NavigationRoute(new workbox.NetworkOnly()));
 
 workbox.setCatchHandler(function (param) {
-  if (param.request.mode === "navigate") {
-    return caches.open(OFFLINE_CACHE).then(function (cache) { return cache.match(self.ECOLE.offlinePage); })
-      .then(function (page) { return page || Response.error(); });
-  }
-  return Response.error();
+  return savedLesson(param.request).then(function (saved) {
+    if (saved) { return saved; }
+    if (param.request.mode !== "navigate") { return Response.error(); }
+    // A page stored for everyone ("Mes leçons hors ligne"), else the offline page.
+    return caches.open(OFFLINE_CACHE).then(function (cache) {
+      return cache.match(param.request, {ignoreVary: true}).then(function (page) {
+        return page || cache.match(self.ECOLE.offlinePage);
+      });
+    }).then(function (page) { return page || Response.error(); });
+  });
 });
