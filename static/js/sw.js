@@ -42,12 +42,14 @@ var staticFiles = new workbox.CacheFirst({
   plugins: [onlyTheRealPage, new workbox.ExpirationPlugin({maxEntries: 80})]  // old ?v= versions go
 });
 
+function reader() {  // who pwa.js saw signed in last: only their saved pages are served
+  return caches.match("/offline/reader", {cacheName: "ecole-reader"}).then(function (r) { return r && r.text(); });
+}
+
 function savedLesson(request) {
-  return caches.match("/offline/reader", {cacheName: "ecole-reader"}).then(function (noted) {
-    return noted && noted.text();
-  }).then(function (reader) {
-    return reader && caches.keys().then(function (names) {
-      return names.filter(function (name) { return name.indexOf("lessons-" + reader + "-") === 0; })
+  return reader().then(function (who) {
+    return who && caches.keys().then(function (names) {
+      return names.filter(function (name) { return name.indexOf("lessons-" + who + "-") === 0; })
         .reduce(function (found, name) {
           return found.then(function (response) {
             return response || caches.match(request, {cacheName: name, ignoreVary: true});
@@ -70,8 +72,8 @@ workbox.registerRoute(function (param) { return isStatic(param.url); }, staticFi
 var personalStrategies = {};
 
 function personalCacheName() {
-  return caches.keys().then(function (names) {
-    return names.filter(function (name) { return name.indexOf(PERSONAL_PREFIX) === 0; })[0] || null;
+  return Promise.all([reader(), caches.keys()]).then(function (a) {
+    return a[0] && a[1].indexOf(PERSONAL_PREFIX + a[0]) >= 0 ? PERSONAL_PREFIX + a[0] : null;
   });
 }
 
