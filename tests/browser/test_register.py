@@ -79,5 +79,5 @@ def test_the_register_works_as_a_plain_form_without_javascript(new_context, peop
     page.locator(f'label.mark-late:has(input[name="mark-{enrolments[0].id}"])').click()
     with page.expect_navigation():
         page.locator("button.primary[value=save]").click()
-    expect(page.locator(".flash, [role=status], .messages").first).to_be_visible()
+    expect(page.locator("main .flash-success")).to_be_visible()
     assert marks()[enrolments[0].id] == "late"
