@@ -163,3 +163,40 @@
     render();
   }
 }());
+
+/* On a saved course or lesson read without a network: say so, and when the copy was saved. */
+(function () {
+  "use strict";
+  var note = document.querySelector("[data-offline-note]");
+  if (!note || !window.caches || navigator.onLine) { return; }
+  caches.match("/offline/reader", {cacheName: "ecole-reader"}).then(function (noted) {
+    return noted ? noted.text() : "";
+  }).then(function (reader) {
+    var name = "lessons-" + reader + "-" + note.dataset.slug;
+    return reader && caches.has(name).then(function (saved) {
+      return saved && caches.open(name).then(function (cache) {
+        return cache.keys().then(function (requests) {
+          var pack = requests.filter(function (request) { return /\/offline\.json$/.test(new URL(request.url).pathname); })[0];
+          return pack && cache.match(pack).then(function (response) { return response.json(); });
+        });
+      });
+    });
+  }).then(function (pack) {
+    var text = note.dataset.text;
+    if (pack && pack.saved_at) {
+      var lang = document.documentElement.lang;
+      var date = new Date(pack.saved_at);
+      try {
+        date = new Intl.DateTimeFormat(lang + "-MA", {dateStyle: "short", numberingSystem: "latn"}).format(date);
+      } catch (error) {
+        date = date.toLocaleDateString();
+      }
+      text = note.dataset.textWhen.replace("%(when)s", date);
+    }
+    note.textContent = text;
+    note.hidden = false;
+  }).catch(function () {
+    note.textContent = note.dataset.text;
+    note.hidden = false;
+  });
+}());

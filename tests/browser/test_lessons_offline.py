@@ -3,6 +3,7 @@ page tells what it weighs, "Enregistrer" stores the course page, its lessons and
 offline, they open from the service worker in the trainee's language, "Mes leçons hors ligne"
 lists them and "Retirer" takes them away. Signing out forgets them, and another person signed
 in on the same phone never reads them."""
+import re
 import time
 
 import pytest
@@ -75,6 +76,9 @@ def test_saved_lessons_are_read_offline_and_can_be_removed(new_context, people, 
     assert response.from_service_worker, "the lesson did not come from the service worker"
     assert_language(page, lang)
     expect(page.locator("article.lesson h1")).to_have_text(LESSON_TITLE[lang])
+    note = page.locator("[data-offline-note]")  # the page says it is the phone's copy, and since when
+    expect(note).to_be_visible()
+    expect(note).to_contain_text(re.compile(r"\d{1,2}\D{1,3}\d{1,2}\D{1,3}\d{2,4}"))
     if lang == "zgh":
         expect(page.locator("article.lesson .fallback")).to_be_visible()
     overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
