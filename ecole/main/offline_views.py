@@ -1,11 +1,12 @@
 """The installable web app: its manifest, its service worker (served from the root so that it may
 control every page) and the page the service worker shows for a page it cannot reach offline."""
+import functools
 import json
 from pathlib import Path
 
 from flask import Blueprint, current_app, make_response, render_template, request, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from ecole.i18n import current_language, direction
 
@@ -99,7 +100,13 @@ PLURAL_SAMPLES = (*range(13), 100, 101, 102, 103)
 
 def offline_messages() -> dict:
     """What static/js/offline.js says, in the page's language (no translation lives in JavaScript).
-    `{when}` is filled in by the script; counted messages come as {count: text} samples."""
+    `{when}` is filled in by the script; counted messages come as {count: text} samples. Every staff
+    page carries them: built once per language and process (the catalogues change with a restart)."""
+    return _offline_messages(str(get_locale()))
+
+
+@functools.lru_cache(maxsize=8)
+def _offline_messages(_locale: str) -> dict:
     return {
         "offline": _("Hors ligne."),
         "offline_pending": {n: ngettext("Hors ligne : %(num)d présence en attente d’envoi.",
@@ -121,6 +128,11 @@ def offline_messages() -> dict:
 def lessons_messages() -> dict:
     """What static/js/lessons.js says, in the page's language. `{size}` and `{when}` are filled in
     by the script (the size comes from /courses/<slug>/offline.json, formatted by the server)."""
+    return _lessons_messages(str(get_locale()))
+
+
+@functools.lru_cache(maxsize=8)
+def _lessons_messages(_locale: str) -> dict:
     return {
         "save": _("Enregistrer pour lire hors ligne (≈ %(size)s)", size="{size}"),
         "saving": _("Enregistrement des leçons sur ce téléphone…"),
