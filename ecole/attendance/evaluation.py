@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from ecole.attendance.errors import AttendanceError
 from ecole.attendance.models import Assessment, Result
 from ecole.core.audit import record
 from ecole.core.models import utcnow
+from ecole.core.transactions import insert_once
 from ecole.enrolment.models import Enrolment
 from ecole.enrolment.models import EnrolmentStatus as S
 from ecole.extensions import db
@@ -75,9 +75,9 @@ def record_assessment(enrolment: Enrolment, passed: bool, score: float | None, c
 
     assessment = assessment_of(enrolment)
     if assessment is None:
-        assessment = _insert(Assessment(enrolment_id=enrolment.id, passed=passed, score=score, comment=comment,
-                                        assessed_at=utcnow(), assessed_by_id=actor.id))
-        if assessment is not None:
+        assessment = Assessment(enrolment_id=enrolment.id, passed=passed, score=score, comment=comment,
+                                assessed_at=utcnow(), assessed_by_id=actor.id)
+        if insert_once(assessment):
             _record_change(enrolment, (None, None, ""), (passed, score, comment), actor=actor)
             return assessment
         assessment = assessment_of(enrolment)  # another request created it a moment ago: change theirs
@@ -89,16 +89,6 @@ def record_assessment(enrolment: Enrolment, passed: bool, score: float | None, c
     assessment.assessed_by_id = actor.id
     db.session.flush()
     _record_change(enrolment, before, (passed, score, comment), actor=actor)
-    return assessment
-
-
-def _insert(assessment: Assessment) -> Assessment | None:
-    """The new row, or None when the enrolment got one meanwhile (two trainers saving at once)."""
-    try:
-        with db.session.begin_nested():
-            db.session.add(assessment)
-    except IntegrityError:
-        return None
     return assessment
 
 

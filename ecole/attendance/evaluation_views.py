@@ -12,20 +12,14 @@ from ecole.attendance.evaluation_forms import SurveyForm, assessments_form
 from ecole.core.access import login_required, staff_required
 from ecole.core.forms import form_status
 from ecole.core.models import utcnow
-from ecole.core.pages import allowed, found, save_form
+from ecole.core.pages import save_form
 from ecole.extensions import db
-from ecole.sessions import queries as session_queries
 from ecole.sessions.models import CourseSession
+from ecole.sessions.pages import managed_session, session_or_404
 
 evaluation = Blueprint("evaluation", __name__, url_prefix="/sessions")
 
 
-def session_or_404(session_id: int) -> CourseSession:
-    return found(session_queries.visible_session(session_id, current_user))
-
-
-def managed_session(session_id: int) -> CourseSession:
-    return allowed(session_or_404(session_id), CourseSession.can_manage)
 
 
 # --- the assessment sheet ----------------------------------------------------------------------

@@ -3,7 +3,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy.orm import joinedload, lazyload
 
 from ecole.accounts.models import User
 from ecole.attendance.models import AttendanceMark, Register, RegisterEvent, Result, SurveyReceipt
@@ -13,12 +13,6 @@ from ecole.extensions import db
 from ecole.sessions.models import CourseSession, Meeting
 
 ON_REGISTER = (S.CONFIRMED.value, S.COMPLETED.value, S.NOT_COMPLETED.value)
-
-
-def meeting_for_page(meeting_id: int) -> Meeting | None:
-    """A meeting with its session, course, venue and trainers (what the register page shows)."""
-    return db.session.scalar(select(Meeting).where(Meeting.id == meeting_id).options(
-        joinedload(Meeting.course_session).options(joinedload(CourseSession.course), selectinload(CourseSession.trainers))))
 
 
 @dataclass

@@ -9,7 +9,6 @@ from datetime import datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from ecole.accounts.models import User
 from ecole.attendance.completion import Rule, SessionFacts, session_facts
@@ -27,7 +26,7 @@ from ecole.catalogue.models import Course
 from ecole.core.audit import record
 from ecole.core.models import utcnow
 from ecole.core.timezone import school_zone
-from ecole.core.transactions import lock_row
+from ecole.core.transactions import insert_once, lock_row
 from ecole.enrolment import services as enrolment_services
 from ecole.enrolment.models import Enrolment
 from ecole.enrolment.models import EnrolmentStatus as S
@@ -50,11 +49,8 @@ def register_of(meeting: Meeting) -> Register:
     """The meeting's register row, created on first use (two first uses at once meet the unique key)."""
     register = db.session.scalar(select(Register).where(Register.meeting_id == meeting.id))
     if register is None:
-        try:
-            with db.session.begin_nested():
-                register = Register(meeting_id=meeting.id, updated_at=utcnow())
-                db.session.add(register)
-        except IntegrityError:
+        register = Register(meeting_id=meeting.id, updated_at=utcnow())
+        if not insert_once(register):
             register = db.session.scalar(select(Register).where(Register.meeting_id == meeting.id))
     return register
 
@@ -310,12 +306,9 @@ def warn_absences(facts: SessionFacts, meeting: Meeting, *, now: datetime) -> li
         for kind in kinds:
             if (enrolment.id, kind) in sent:
                 continue
-            try:
-                with db.session.begin_nested():
-                    db.session.add(AbsenceWarning(enrolment_id=enrolment.id, kind=kind, meeting_id=meeting.id,
-                                                  created_at=now))
-            except IntegrityError:  # another request warned just now
-                continue
+            if not insert_once(AbsenceWarning(enrolment_id=enrolment.id, kind=kind, meeting_id=meeting.id,
+                                              created_at=now)):
+                continue  # another request warned just now
             course_session = facts.course_session
             notify(enrolment.user, f"attendance.{kind}", course_session=course_session, count=streak,
                    call=True)

@@ -9,23 +9,14 @@ from ecole.attendance.models import ScanPage, SheetScan
 from ecole.attendance.scan_forms import ChooseMeetingForm, ScanUploadForm
 from ecole.attendance.sheets import meeting_sheet_pdf, session_sheet_pdf
 from ecole.core.access import staff_required
-from ecole.core.pages import allowed, download, found, pdf_response
+from ecole.core.pages import download, found, pdf_response
 from ecole.extensions import db
-from ecole.sessions import queries as session_queries
 from ecole.sessions.models import CourseSession, Meeting
+from ecole.sessions.pages import managed_meeting, managed_session
 
 sheets = Blueprint("sheets", __name__)
 
 
-def managed_session(session_id: int) -> CourseSession:
-    """404 when the reader may not see the session, 403 when they may see it but not manage it."""
-    return allowed(found(session_queries.visible_session(session_id, current_user)), CourseSession.can_manage)
-
-
-def managed_meeting(meeting_id: int) -> Meeting:
-    meeting = found(db.session.get(Meeting, meeting_id))
-    managed_session(meeting.session_id)
-    return meeting
 
 
 @sheets.route("/meetings/<int:meeting_id>/sign-in-sheet.pdf")

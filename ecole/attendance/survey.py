@@ -9,12 +9,11 @@ from datetime import datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from ecole.attendance.errors import AttendanceError
 from ecole.attendance.models import SurveyAnswer, SurveyReceipt
 from ecole.core.timezone import school_zone
-from ecole.core.transactions import take_write_lock
+from ecole.core.transactions import insert_once, take_write_lock
 from ecole.enrolment.models import Enrolment
 from ecole.enrolment.models import EnrolmentStatus as S
 from ecole.extensions import db
@@ -92,11 +91,8 @@ def answer_survey(course_session: CourseSession, user, answers: dict, *, now: da
         raise AttendanceError(_("Ce questionnaire est pour les stagiaires de cette session."))
     if not is_open(course_session, now):
         raise AttendanceError(_("Le questionnaire s’ouvrira au début de la dernière séance."))
-    try:
-        with db.session.begin_nested():
-            db.session.add(SurveyReceipt(session_id=course_session.id, user_id=user.id))
-    except IntegrityError:
-        raise AttendanceError(_("Vous avez déjà répondu à ce questionnaire.")) from None
+    if not insert_once(SurveyReceipt(session_id=course_session.id, user_id=user.id)):
+        raise AttendanceError(_("Vous avez déjà répondu à ce questionnaire."))
     answer = SurveyAnswer(id=secrets.token_hex(16), session_id=course_session.id, answers=clean,
                           day=now.astimezone(school_zone()).date())
     db.session.add(answer)

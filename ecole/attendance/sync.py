@@ -15,7 +15,6 @@ from datetime import datetime, timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from ecole.accounts.models import User
 from ecole.attendance.completion import session_facts
@@ -24,7 +23,7 @@ from ecole.attendance.models import AttendanceMark, Mark, MarkReview, RegisterEv
 from ecole.attendance.services import MARKABLE, _check_markable, refresh_results, register_of, warn_absences
 from ecole.core.audit import record
 from ecole.core.models import utcnow
-from ecole.core.transactions import lock_row
+from ecole.core.transactions import insert_once, lock_row
 from ecole.enrolment.models import Enrolment
 from ecole.enrolment.models import EnrolmentStatus as S
 from ecole.extensions import db
@@ -149,7 +148,7 @@ def _sync_meeting(meeting: Meeting, marks: list[tuple[int, Incoming]], *, actor:
             answers[index] = Outcome(mark.client_id, "refused", problem)
             continue
         if register.is_locked:
-            if _add(MarkReview(meeting_id=meeting.id, enrolment_id=enrolment.id, status=mark.status.value,
+            if insert_once(MarkReview(meeting_id=meeting.id, enrolment_id=enrolment.id, status=mark.status.value,
                                marked_at=when, client_id=mark.client_id, sent_by_id=actor.id, received_at=now)):
                 answers[index] = Outcome(mark.client_id, "needs_review",
                                          _("La feuille est verrouillée : la présence attend l’accord du formateur ou "
@@ -163,7 +162,7 @@ def _sync_meeting(meeting: Meeting, marks: list[tuple[int, Incoming]], *, actor:
         event = RegisterEvent(meeting_id=meeting.id, enrolment_id=enrolment.id, kind="mark" if newer else "superseded",
                               from_status=before, to_status=mark.status.value, at=now, actor_id=actor.id,
                               client_id=mark.client_id, reason="offline")
-        if not _add(event):
+        if not insert_once(event):
             answers[index] = Outcome(mark.client_id, "duplicate", _("Déjà reçue."))
             continue
         if not newer:
@@ -183,16 +182,6 @@ def _sync_meeting(meeting: Meeting, marks: list[tuple[int, Incoming]], *, actor:
         refresh_results(facts, now=now)
         warn_absences(facts, meeting, now=now)
     return answers
-
-
-def _add(row) -> bool:
-    """Insert `row` in a savepoint; False when its client id is already there (a copy racing with it)."""
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-    except IntegrityError:
-        return False
-    return True
 
 
 # --- review requests -------------------------------------------------------------------------

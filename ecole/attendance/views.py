@@ -19,21 +19,13 @@ from ecole.core.pages import act, allowed, found, save_form
 from ecole.enrolment.models import Enrolment
 from ecole.extensions import db
 from ecole.i18n import current_language, format_datetime
-from ecole.sessions import queries as session_queries
 from ecole.sessions.forms import WalkInForm
-from ecole.sessions.models import CourseSession, Meeting
+from ecole.sessions.models import Meeting
+from ecole.sessions.pages import managed_meeting, managed_session
 
 attendance = Blueprint("attendance", __name__)
 
 
-def managed_meeting(meeting_id: int) -> Meeting:
-    meeting = found(queries.meeting_for_page(meeting_id))
-    found(session_queries.visible_session(meeting.session_id, current_user))
-    return allowed(meeting, lambda m, user: m.course_session.can_manage(user))
-
-
-def managed_session(session_id: int) -> CourseSession:
-    return allowed(found(session_queries.visible_session(session_id, current_user)), CourseSession.can_manage)
 
 
 def wants_json() -> bool:

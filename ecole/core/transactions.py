@@ -33,7 +33,7 @@ from contextvars import ContextVar
 from flask import Flask, g, has_request_context, request, session
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
 from ecole.extensions import db
@@ -132,6 +132,19 @@ def lock_row(instance) -> None:
     Call it before changing the instance (a reload would overwrite unflushed changes)."""
     take_write_lock()
     db.session.refresh(instance, with_for_update={"of": type(instance)})
+
+
+def insert_once(row) -> bool:
+    """Add `row` in a savepoint: False when a unique key says it is there already (a double tap, two
+    phones, two trainers at once), and the transaction goes on without it."""
+    from ecole.extensions import db
+
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+    except IntegrityError:
+        return False
+    return True
 
 
 # --- requests run again when the database asks for it ----------------------------------------

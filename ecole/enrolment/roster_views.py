@@ -5,23 +5,18 @@ import re
 
 from flask import Blueprint, render_template
 from flask_babel import gettext as _
-from flask_login import current_user
 
 from ecole.accounts.models import AUDIENCE_TITLES, GENDER_TITLES, Audience, Gender
 from ecole.core.access import staff_required
-from ecole.core.pages import allowed, download, found, pdf_response
+from ecole.core.pages import download, pdf_response
 from ecole.enrolment import queries
 from ecole.enrolment.models import EnrolmentStatus as S
 from ecole.enrolment.queries import ROSTER_STATUSES
 from ecole.i18n import current_language
-from ecole.sessions import queries as session_queries
-from ecole.sessions.models import CourseSession
+from ecole.sessions.pages import managed_session
 
 rosters = Blueprint("rosters", __name__, url_prefix="/sessions")
 
-
-def managed_session(session_id: int) -> CourseSession:
-    return allowed(found(session_queries.visible_session(session_id, current_user)), CourseSession.can_manage)
 
 
 @rosters.route("/<int:session_id>/roster")

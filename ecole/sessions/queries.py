@@ -171,3 +171,9 @@ def sessions_to_decide(now: datetime, *, teacher: User | None = None, limit: int
     for course_session, kind in rows:
         result[kind].sessions.append(course_session)
     return result
+
+
+def meeting_for_page(meeting_id: int) -> Meeting | None:
+    """A meeting with its session, course and trainers (what a meeting's pages show)."""
+    return db.session.scalar(select(Meeting).where(Meeting.id == meeting_id).options(
+        joinedload(Meeting.course_session).options(joinedload(CourseSession.course), selectinload(CourseSession.trainers))))

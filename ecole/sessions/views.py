@@ -17,7 +17,7 @@ from ecole.catalogue import queries as catalogue_queries
 from ecole.core.access import login_required, staff_required
 from ecole.core.forms import ConfirmForm, form_status, show_problems
 from ecole.core.models import utcnow
-from ecole.core.pages import act, allowed, flash_form_errors, found, ics_response, refuse
+from ecole.core.pages import act, flash_form_errors, ics_response, refuse
 from ecole.core.pagination import page_number
 from ecole.core.params import int_arg, parse_int
 from ecole.enrolment import calendar
@@ -30,17 +30,12 @@ from ecole.i18n import current_language, format_datetime
 from ecole.sessions import queries, services
 from ecole.sessions.forms import MeetingForm, ReasonForm, SessionForm, WalkInForm
 from ecole.sessions.models import CourseSession, EnrolmentWindow, Meeting, SessionStatus
+from ecole.sessions.pages import managed_session, session_or_404
 from ecole.sessions.services import Conflict, SessionError
 
 sessions = Blueprint("sessions", __name__, url_prefix="/sessions")
 
 
-def session_or_404(session_id: int) -> CourseSession:
-    return found(queries.visible_session(session_id, current_user))
-
-
-def managed_session(session_id: int) -> CourseSession:
-    return allowed(session_or_404(session_id), CourseSession.can_manage)
 
 
 # --- public session page and enrolling ---------------------------------------------------------
