@@ -8,10 +8,11 @@
   "use strict";
   var box = document.querySelector("[data-lessons-box]");
   var list = document.querySelector("[data-saved-lessons]");
+  var note = document.querySelector("[data-offline-note]");
+  if (!(box || list || note) || !window.caches || !window.fetch || !("serviceWorker" in navigator)) { return; }
   var root = box || list;
-  if (!root || !window.caches || !window.fetch || !("serviceWorker" in navigator)) { return; }
-  var messages = JSON.parse(root.dataset.messages);
-  var status = root.querySelector("[data-lessons-status]");
+  var messages = root ? JSON.parse(root.dataset.messages) : {};
+  var status = root && root.querySelector("[data-lessons-status]");
   var lang = document.documentElement.lang;
 
   function when(iso) {
@@ -33,6 +34,25 @@
     return cache.keys().then(function (requests) {
       var pack = requests.filter(function (request) { return /\/offline\.json$/.test(new URL(request.url).pathname); })[0];
       return pack ? cache.match(pack).then(function (response) { return response.json(); }) : null;
+    });
+  }
+
+  // Who is signed in on the phone, as static/js/pwa.js noted it: only their saved courses are read.
+  function reader() {
+    return caches.match("/offline/reader", {cacheName: "ecole-reader"})
+      .then(function (noted) { return noted ? noted.text() : ""; });
+  }
+
+  // --- a saved course or lesson read without a network: say so, and since when --------------------
+
+  if (note && !navigator.onLine) {
+    reader().then(function (id) {
+      var cacheName = "lessons-" + id + "-" + note.dataset.slug;
+      return id && caches.has(cacheName).then(function (saved) { return saved && caches.open(cacheName).then(storedPack); });
+    }).catch(function () { return null; }).then(function (saved) {
+      note.textContent = saved && saved.saved_at ? note.dataset.textWhen.replace("%(when)s", when(saved.saved_at))
+        : note.dataset.text;
+      note.hidden = false;
     });
   }
 
@@ -113,12 +133,6 @@
   if (list) {
     var items = list.querySelector("ul");
 
-    // Who is signed in on the phone, as static/js/pwa.js noted it: their courses only.
-    var reader = function () {
-      return caches.open("ecole-reader").then(function (cache) { return cache.match("/offline/reader"); })
-        .then(function (noted) { return noted ? noted.text() : ""; });
-    };
-
     var render = function () {
       return reader().then(function (id) {
         if (!id) { return []; }
@@ -164,39 +178,3 @@
   }
 }());
 
-/* On a saved course or lesson read without a network: say so, and when the copy was saved. */
-(function () {
-  "use strict";
-  var note = document.querySelector("[data-offline-note]");
-  if (!note || !window.caches || navigator.onLine) { return; }
-  caches.match("/offline/reader", {cacheName: "ecole-reader"}).then(function (noted) {
-    return noted ? noted.text() : "";
-  }).then(function (reader) {
-    var name = "lessons-" + reader + "-" + note.dataset.slug;
-    return reader && caches.has(name).then(function (saved) {
-      return saved && caches.open(name).then(function (cache) {
-        return cache.keys().then(function (requests) {
-          var pack = requests.filter(function (request) { return /\/offline\.json$/.test(new URL(request.url).pathname); })[0];
-          return pack && cache.match(pack).then(function (response) { return response.json(); });
-        });
-      });
-    });
-  }).then(function (pack) {
-    var text = note.dataset.text;
-    if (pack && pack.saved_at) {
-      var lang = document.documentElement.lang;
-      var date = new Date(pack.saved_at);
-      try {
-        date = new Intl.DateTimeFormat(lang + "-MA", {dateStyle: "short", numberingSystem: "latn"}).format(date);
-      } catch (error) {
-        date = date.toLocaleDateString();
-      }
-      text = note.dataset.textWhen.replace("%(when)s", date);
-    }
-    note.textContent = text;
-    note.hidden = false;
-  }).catch(function () {
-    note.textContent = note.dataset.text;
-    note.hidden = false;
-  });
-}());
