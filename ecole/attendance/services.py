@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ecole.accounts.models import User
-from ecole.attendance.completion import Rule, SessionFacts, session_facts
+from ecole.attendance.completion import Rule, SessionFacts, expected, session_facts
 from ecole.attendance.errors import AttendanceError
 from ecole.attendance.models import (
     AbsenceWarning,
@@ -59,7 +59,7 @@ def may_mark(user: User | None, course_session: CourseSession) -> bool:
     return course_session.can_manage(user)
 
 
-def _check_markable(meeting: Meeting, register: Register, now: datetime) -> None:
+def check_markable(meeting: Meeting, register: Register, now: datetime) -> None:
     course_session = meeting.course_session
     if register.is_locked:
         raise AttendanceError(_("Cette feuille de présence est verrouillée : seul un administrateur peut la rouvrir."))
@@ -89,7 +89,7 @@ def save_marks(meeting: Meeting, marks: Mapping[int, Mark | str], *, actor: User
         raise AttendanceError(_("Seuls les formateurs de la session et les administrateurs notent la présence."))
     register = register_of(meeting)
     lock_row(register)
-    _check_markable(meeting, register, now)
+    check_markable(meeting, register, now)
     try:
         wanted = {int(enrolment_id): Mark(mark) for enrolment_id, mark in marks.items()}
     except (TypeError, ValueError):
@@ -109,21 +109,33 @@ def save_marks(meeting: Meeting, marks: Mapping[int, Mark | str], *, actor: User
         if before == mark:
             saved.unchanged += 1
             continue
-        if current is None:
-            db.session.add(AttendanceMark(meeting_id=meeting.id, enrolment_id=enrolment_id, status=mark.value,
-                                          marked_at=when, marked_by_id=actor.id))
-        else:
-            current.status, current.marked_at, current.marked_by_id = mark.value, when, actor.id
+        set_mark(meeting.id, enrolment_id, current, mark.value, when=when, by_id=actor.id)
         db.session.add(RegisterEvent(meeting_id=meeting.id, enrolment_id=enrolment_id, kind="mark",
                                      from_status=before, to_status=mark.value, at=now, actor_id=actor.id))
         saved.changed += 1
     register.updated_at = now
     db.session.flush()
     if saved.changed:
-        facts = session_facts(course_session)
-        refresh_results(facts, now=now)
-        saved.warnings = warn_absences(facts, meeting, now=now)
+        saved.warnings = marks_changed(meeting, now=now)
     return saved
+
+
+def set_mark(meeting_id: int, enrolment_id: int, existing: AttendanceMark | None, status: str, *,
+             when: datetime, by_id: int | None) -> AttendanceMark:
+    """The register's word for one person, created or changed (the caller writes the history)."""
+    if existing is None:
+        existing = AttendanceMark(meeting_id=meeting_id, enrolment_id=enrolment_id)
+        db.session.add(existing)
+    existing.status, existing.marked_at, existing.marked_by_id = status, when, by_id
+    return existing
+
+
+def marks_changed(meeting: Meeting, *, now: datetime, warn: bool = True) -> list[int]:
+    """After marks change: store the session's standings again, then warn about absences (the
+    enrolments warned)."""
+    facts = session_facts(meeting.course_session)
+    refresh_results(facts, now=now)
+    return warn_absences(facts, meeting, now=now) if warn else []
 
 
 def everyone_present(meeting: Meeting, *, actor: User, now: datetime | None = None) -> Saved:
@@ -137,8 +149,6 @@ def everyone_present(meeting: Meeting, *, actor: User, now: datetime | None = No
 
 def register_complete(meeting: Meeting, facts: SessionFacts) -> list[Enrolment]:
     """The trainees still without a mark at this meeting (empty when the register is complete)."""
-    from ecole.attendance.completion import expected
-
     return [e for e in facts.enrolments
             if meeting.id not in facts.marks.get(e.id, {})
             and expected(meeting, facts.joined.get(e.id), None)]
@@ -150,7 +160,7 @@ def lock_register(meeting: Meeting, *, actor: User, now: datetime | None = None)
         raise AttendanceError(_("Seuls les formateurs de la session et les administrateurs notent la présence."))
     register = register_of(meeting)
     lock_row(register)
-    _check_markable(meeting, register, now)
+    check_markable(meeting, register, now)
     missing = register_complete(meeting, session_facts(meeting.course_session))
     if missing:
         raise AttendanceError(_("Notez d’abord la présence de chaque personne (%(count)s sans marque).",
@@ -173,7 +183,7 @@ def unlock_register(meeting: Meeting, reason: str, *, actor: User, now: datetime
     lock_row(register)
     if not register.is_locked:
         raise AttendanceError(_("Cette feuille de présence n’est pas verrouillée."))
-    if _validated(meeting.course_session):
+    if results_validated(meeting.course_session):
         raise AttendanceError(_("Les résultats de la session sont validés : rouvrez-les d’abord."))
     register.locked_at, register.locked_by_id, register.updated_at = None, None, now
     db.session.add(RegisterEvent(meeting_id=meeting.id, kind="unlock", at=now, actor_id=actor.id, reason=reason))
@@ -184,7 +194,7 @@ def unlock_register(meeting: Meeting, reason: str, *, actor: User, now: datetime
 
 # --- results ---------------------------------------------------------------------------------
 
-def _validated(course_session: CourseSession) -> bool:
+def results_validated(course_session: CourseSession) -> bool:
     return db.session.scalar(select(Result.id).join(Enrolment, Enrolment.id == Result.enrolment_id).where(
         Enrolment.session_id == course_session.id, Result.validated_at.is_not(None)).limit(1)) is not None
 
@@ -220,7 +230,7 @@ def validate_results(course_session: CourseSession, *, actor: User, now: datetim
     last = course_session.last_meeting_start
     if last is None or last > now:
         raise AttendanceError(_("Les résultats se valident après le début de la dernière séance."))
-    if _validated(course_session):
+    if results_validated(course_session):
         raise AttendanceError(_("Les résultats de cette session sont déjà validés : seul un administrateur peut les rouvrir."))
     facts = session_facts(course_session)
     missing = sum(len(facts.standing_of(e, now).unmarked) for e in facts.enrolments if S(e.status) in MARKABLE)
@@ -277,8 +287,6 @@ def warn_absences(facts: SessionFacts, meeting: Meeting, *, now: datetime) -> li
     """After marks are taken: warn (once per kind) each trainee who missed `absence_streak` meetings
     in a row, or who can no longer reach the attendance the rule asks for. The trainee and the
     trainers get a notice in their language, and the trainee goes on the call list."""
-    from ecole.attendance.completion import expected
-
     rule: Rule = facts.rule
     ids = [e.id for e in facts.enrolments] or [-1]
     sent = {(w.enrolment_id, w.kind) for w in db.session.scalars(

@@ -17,10 +17,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ecole.accounts.models import User
-from ecole.attendance.completion import session_facts
 from ecole.attendance.errors import AttendanceError
 from ecole.attendance.models import AttendanceMark, Mark, MarkReview, RegisterEvent
-from ecole.attendance.services import MARKABLE, _check_markable, refresh_results, register_of, warn_absences
+from ecole.attendance.services import MARKABLE, check_markable, marks_changed, register_of, results_validated, set_mark
 from ecole.core.audit import record
 from ecole.core.models import utcnow
 from ecole.core.transactions import insert_once, lock_row
@@ -124,7 +123,7 @@ def _sync_meeting(meeting: Meeting, marks: list[tuple[int, Incoming]], *, actor:
     known = _known([mark.client_id for _index, mark in marks])
     try:
         if not register.is_locked:
-            _check_markable(meeting, register, now)
+            check_markable(meeting, register, now)
         problem = None
     except AttendanceError as error:
         problem = str(error)
@@ -169,18 +168,13 @@ def _sync_meeting(meeting: Meeting, marks: list[tuple[int, Incoming]], *, actor:
             answers[index] = Outcome(mark.client_id, "superseded",
                                      _("Une présence plus récente est déjà notée : celle-ci reste dans l’historique."))
             continue
-        if existing is None:
-            existing = current[enrolment.id] = AttendanceMark(meeting_id=meeting.id, enrolment_id=enrolment.id)
-            db.session.add(existing)
-        existing.status, existing.marked_at, existing.marked_by_id = mark.status.value, when, actor.id
+        current[enrolment.id] = set_mark(meeting.id, enrolment.id, existing, mark.status.value, when=when, by_id=actor.id)
         changed = True
         answers[index] = Outcome(mark.client_id, "stored", _("Enregistrée."))
     register.updated_at = now
     db.session.flush()
     if changed:
-        facts = session_facts(meeting.course_session)
-        refresh_results(facts, now=now)
-        warn_absences(facts, meeting, now=now)
+        marks_changed(meeting, now=now)
     return answers
 
 
@@ -194,8 +188,6 @@ def pending_reviews(meeting: Meeting) -> list[MarkReview]:
 
 def decide_review(review: MarkReview, accept: bool, *, actor: User, now: datetime | None = None) -> MarkReview:
     """Accept (the mark replaces the register's, in the history) or reject (it stays in the history only)."""
-    from ecole.attendance.services import _validated
-
     now = now or utcnow()
     meeting = db.session.get(Meeting, review.meeting_id)
     if not meeting.course_session.can_manage(actor):
@@ -205,17 +197,14 @@ def decide_review(review: MarkReview, accept: bool, *, actor: User, now: datetim
     db.session.refresh(review)
     if review.decision != "pending":
         raise AttendanceError(_("Cette demande a déjà été traitée."))
-    if accept and _validated(meeting.course_session):
+    if accept and results_validated(meeting.course_session):
         raise AttendanceError(_("Les résultats de la session sont validés : rouvrez-les d’abord."))
     review.decision, review.decided_by_id, review.decided_at = ("accepted" if accept else "rejected"), actor.id, now
     if accept:
         existing = db.session.scalar(select(AttendanceMark).where(AttendanceMark.meeting_id == meeting.id,
                                                                   AttendanceMark.enrolment_id == review.enrolment_id))
         before = existing.status if existing is not None else None
-        if existing is None:
-            existing = AttendanceMark(meeting_id=meeting.id, enrolment_id=review.enrolment_id)
-            db.session.add(existing)
-        existing.status, existing.marked_at, existing.marked_by_id = review.status, review.marked_at, review.sent_by_id
+        set_mark(meeting.id, review.enrolment_id, existing, review.status, when=review.marked_at, by_id=review.sent_by_id)
         db.session.add(RegisterEvent(meeting_id=meeting.id, enrolment_id=review.enrolment_id, kind="mark",
                                      from_status=before, to_status=review.status, at=now, actor_id=actor.id,
                                      reason="review"))
@@ -223,7 +212,7 @@ def decide_review(review: MarkReview, accept: bool, *, actor: User, now: datetim
            enrolment=review.enrolment_id, status=review.status)
     db.session.flush()
     if accept:
-        refresh_results(session_facts(meeting.course_session), now=now)
+        marks_changed(meeting, now=now, warn=False)
     return review
 
 
