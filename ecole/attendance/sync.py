@@ -70,7 +70,7 @@ def read_mark(raw) -> Incoming | str:
     meeting_id, enrolment_id = _int(raw.get("meeting")), _int(raw.get("enrolment"))
     if meeting_id is None or enrolment_id is None:
         return _("Présence illisible.")
-    if raw.get("status") not in {m.value for m in Mark}:
+    if not isinstance(raw.get("status"), str) or raw["status"] not in {m.value for m in Mark}:
         return _("Marque de présence inconnue.")
     try:
         marked_at = datetime.fromisoformat(raw.get("marked_at") or "")

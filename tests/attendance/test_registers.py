@@ -214,3 +214,23 @@ def test_validated_results_refuse_every_change_a_trainer_can_send(app, held, peo
     assert not any(r.is_locked for r in db.session.scalars(db.select(Result)))
     actions = [e.action for e in db.session.scalars(db.select(AuditEntry).order_by(AuditEntry.id))]
     assert actions.count("results.validate") == 1 and actions[-1] == "results.unlock"
+
+
+def test_four_phones_saving_the_same_register_at_once(app, held, people):
+    """The first save creates the register row: four at once meet its unique key and its lock, and
+    each person ends with one mark, with no error."""
+    from tests.enrolment.test_concurrency import run_together
+    from tests.helpers import csrf_token
+
+    course_session, enrolments = held
+    meeting = course_session.meetings[0]
+    phones = [signed_in(app, people.trainer) for _ in range(4)]
+    tokens = [csrf_token(phone) for phone in phones]
+    url = f"/meetings/{meeting.id}/register"  # read here: the threads have no application context
+    statuses = run_together([lambda p=p, t=t: p.post(url, data={"csrf_token": t, "action": "all_present"}).status_code
+                             for p, t in zip(phones, tokens)])
+    assert statuses == [302] * 4, statuses
+    db.session.rollback()
+    assert marks_of(meeting) == {e.id: "present" for e in enrolments}
+    events = db.session.scalars(db.select(RegisterEvent).where(RegisterEvent.meeting_id == meeting.id)).all()
+    assert len(events) == len(enrolments)  # marked once each: the later saves found nothing to change

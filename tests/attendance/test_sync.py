@@ -198,3 +198,28 @@ def test_the_phones_registers_of_the_week(app, held, people, other_trainer):
     assert signed_in(app, other_trainer).get("/meetings/mine/registers.json").get_json()["meetings"] == []
     page = phone.get("/meetings/mine").get_data(as_text=True)
     assert f"/meetings/{body['meetings'][0]['id']}/register" in page
+
+
+HOSTILE = ["x" * 10000, "NaN", "\x00", "a\r\nb", "", None, 1e308, -1, 2**63, [], {}, True, "٣", "9" * 400]
+
+
+def test_hostile_values_in_every_field_of_a_mark_never_fail(app, held, people):
+    """Each field of a mark, and the body itself, holding what a broken or hostile phone could send:
+    a clear answer (refused, or 400), never a 500, and nothing stored from it."""
+    import json
+
+    course_session, enrolments = held
+    meeting = course_session.meetings[0]
+    phone = signed_in(app, people.trainer)
+    token = phone.get("/csrf-token").get_json()["token"]
+    base = mark(meeting, enrolments[0], "present")
+    bodies = [json.dumps({"marks": [{**base, key: value}]}) for key in base for value in HOSTILE]
+    bodies += ['{"marks": [NaN]}', '{"marks": [{"client_id": "abcdefgh", "meeting": NaN}]}', "\x00", "{" * 5000,
+               json.dumps({"marks": [[]]}), json.dumps({"marks": ["x" * 10000]})]
+    for body in bodies:
+        response = phone.post("/attendance/sync", data=body, content_type="application/json",
+                              headers={"X-CSRFToken": token, "Accept": "application/json"})
+        assert response.status_code in (200, 400), (body[:80], response.status_code)
+        if response.status_code == 200:
+            assert {r["outcome"] for r in response.get_json()["results"]} <= {"refused"}, body[:80]
+    assert final_marks(meeting) == {}
