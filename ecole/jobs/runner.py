@@ -257,8 +257,11 @@ def _mark_done(job_id: int, token: str) -> None:
     times before the failure is recorded (and the job retried, at worst)."""
     from sqlalchemy.exc import OperationalError
 
+    pending = _pending_writes()
     for attempt in range(5):
         try:
+            if attempt:
+                _write_again(pending)
             # On SQLite, a handler that only read would meet the write lock here, after other
             # writers committed: take it properly (keeping the handler's writes, if any).
             take_write_lock()
@@ -272,13 +275,42 @@ def _mark_done(job_id: int, token: str) -> None:
             db.session.commit()
             return
         except OperationalError as error:
-            # Only SQLite's "locked" is worth a new try: a handler that wrote holds the lock
-            # already, so meeting it means there is nothing of the handler's to lose by a rollback.
+            # Only SQLite's "locked" is worth a new try. A handler that read, then changed rows
+            # without writing them yet, meets it when another writer committed since its read
+            # (its snapshot is too old to write from): the rollback drops those changes, so they
+            # are written again on the next try, under the write lock.
             if attempt == 4 or "locked" not in str(error):
                 raise
             db.session.rollback()
             log.warning("job %s: could not mark it done (attempt %s), trying again", job_id, attempt + 1)
             time.sleep(0.2 * 2 ** attempt)
+
+
+def _pending_writes() -> tuple[list, list, list]:
+    """The handler's changes not yet written: (object, {column: new value}) for changed rows, then
+    new and deleted objects; what _write_again needs to apply them again after a rollback."""
+    from sqlalchemy import inspect
+
+    session = db.session()
+    changed = []
+    for obj in session.dirty:
+        state = inspect(obj)
+        values = {column.key: state.attrs[column.key].history.added[0] for column in state.mapper.column_attrs
+                  if state.attrs[column.key].history.added}
+        if values:
+            changed.append((obj, values))
+    return changed, list(session.new), list(session.deleted)
+
+
+def _write_again(pending: tuple[list, list, list]) -> None:
+    changed, new, deleted = pending
+    take_write_lock()  # first, so that the rows reload from a snapshot this transaction can write from
+    for obj, values in changed:
+        for key, value in values.items():
+            setattr(obj, key, value)
+    db.session.add_all(new)
+    for obj in deleted:
+        db.session.delete(obj)
 
 
 class _Heartbeat(threading.Thread):

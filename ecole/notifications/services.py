@@ -11,6 +11,7 @@ from sqlalchemy import update
 from ecole.accounts.models import User
 from ecole.core.mail import send_mail
 from ecole.core.models import utcnow
+from ecole.core.transactions import take_write_lock
 from ecole.extensions import db
 from ecole.i18n import format_when
 from ecole.jobs import enqueue
@@ -119,4 +120,5 @@ def deliver_notice_job(payload: dict, job) -> None:
     if not send_mail(user.email, subject, body, headers={"Message-ID": message_id(job.key)}) \
             and current_app.config.get("MAIL_SERVER"):
         raise MailNotSent(f"notice {notification.id} not accepted by {current_app.config['MAIL_SERVER']}")
+    take_write_lock()  # the stamp is written from a fresh snapshot, whatever others wrote while the mail left
     notification.emailed_at = utcnow()

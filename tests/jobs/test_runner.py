@@ -4,12 +4,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
+from ecole.accounts.models import User
 from ecole.core.models import utcnow
 from ecole.extensions import db
 from ecole.jobs import JobError, UnknownKind, enqueue, run_job, sweep
 from ecole.jobs.mail import enqueue_mail, message_id
 from ecole.jobs.models import Job
 from ecole.jobs.runner import JobContext, LeaseLost, get_runner, retry_delay
+from ecole.notifications.models import Notification
 from tests.helpers import read_mail
 
 
@@ -253,3 +255,26 @@ def test_a_long_job_keeps_its_lease_while_its_worker_lives(monkeypatch):
     db.session.commit()
     assert job_by_key("long").state == "done"
     assert leases == sorted(leases) and leases[-1] > leases[0]
+
+
+def test_changes_a_handler_made_after_others_wrote_are_kept_with_the_done_mark(monkeypatch, people):
+    """A handler reads, another process writes meanwhile (an e-mail takes seconds to leave), then the
+    handler changes the row it read: on SQLite its snapshot is too old to write from, and the done
+    mark must still carry the change rather than drop it (the mail has left; it will not be sent again)."""
+    trainee_id, trainer_id = people.trainee.id, people.trainer.id
+
+    def stamp(payload, job):
+        person = db.session.get(User, trainee_id)  # a read: on SQLite, a snapshot from here on
+        with db.engine.begin() as other:  # another worker's write, committed after that snapshot
+            other.execute(update(User).where(User.id == trainer_id).values(name_latin="Brahim Oubella II"))
+        person.name_latin = "Fatima Aït Ali (stamped)"
+        db.session.add(Notification(user_id=trainee_id, kind="welcome"))
+
+    monkeypatch.setitem(get_runner().kinds, "stamp", stamp)
+    enqueue("stamp", {}, key="stamp:1")
+    db.session.commit()
+    assert job_by_key("stamp:1").state == "done"
+    db.session.expire_all()
+    assert db.session.get(User, trainee_id).name_latin == "Fatima Aït Ali (stamped)"
+    assert db.session.get(User, trainer_id).name_latin == "Brahim Oubella II"
+    assert db.session.scalar(db.select(db.func.count(Notification.id)).where(Notification.user_id == trainee_id)) == 1
