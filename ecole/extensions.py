@@ -1,4 +1,5 @@
 """Flask extensions, created unbound; create_app binds them."""
+from flask import session
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -23,9 +24,22 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+class _LoginManager(LoginManager):
+    """Flask-Login's "strong" protection, applied to signed-in sessions only. Flask-Login also
+    "protects" a visitor's session (the sign-in form's CSRF token) on every request, rewriting the
+    cookie each time: a response to a request sent before signing in (the service worker storing
+    the offline page, a slow image) then arrived after the sign-in's cookie and signed the person
+    out again."""
+
+    def _session_protection_failed(self) -> bool:
+        if "_user_id" not in session:
+            return False  # nobody is signed in: nothing to protect, and the cookie is left alone
+        return super()._session_protection_failed()
+
+
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-login_manager = LoginManager()
+login_manager = _LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

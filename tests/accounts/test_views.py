@@ -151,3 +151,42 @@ def test_admin_list_search_and_paging(as_role, people):
 
 def test_csrf_token_helper_reads_a_real_form(client):
     assert len(csrf_token(client)) > 40
+
+
+def _anonymous_get_urls() -> list[str]:
+    from tests.routes import ROUTES
+
+    urls = []
+    for methods in ROUTES.values():
+        route = methods.get("GET")
+        if route is None or "anonymous" not in route.allowed:
+            continue
+        try:
+            urls.append(route.url({}))
+        except (KeyError, TypeError, AttributeError):
+            continue  # needs ids from a world: the fixed URLs are enough to show the class
+    return urls
+
+
+def test_a_visitors_request_leaves_the_cookie_alone(client):
+    """A page answered to someone not signed in sets no cookie once the session holds its CSRF
+    token: a late answer to a request sent before signing in must not replace the new session."""
+    client.get("/login")
+    urls = _anonymous_get_urls()
+    assert len(urls) > 10
+    for url in urls:
+        cookies = client.get(url).headers.getlist("Set-Cookie")
+        assert not [c for c in cookies if c.startswith(("session=", "remember_token="))], (url, cookies)
+
+
+def test_an_answer_to_a_request_sent_before_signing_in_does_not_sign_out(app, people):
+    phone = app.test_client()
+    phone.get("/login")
+    before = phone.get_cookie("session").value
+    post(phone, "/login", {"identifier": people.trainee.email, "password": PASSWORD, "remember": "y"})
+    # The service worker stored the offline page with the old cookie; its answer comes last.
+    late = app.test_client()
+    late.set_cookie("session", before)
+    for url in ("/offline", "/manifest.webmanifest", "/courses", "/"):
+        assert not late.get(url).headers.getlist("Set-Cookie"), url
+    assert phone.get("/account").status_code == 200

@@ -21,6 +21,7 @@ def admin_page(new_context, people) -> Page:
     page.fill("#password", PASSWORD)
     with page.expect_navigation():
         page.locator("main form.card button[type=submit]").click()
+    assert "/login" not in page.url, "the administrator could not sign in"
     return page
 
 

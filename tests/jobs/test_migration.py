@@ -16,6 +16,7 @@ def test_jobs_migration_down_and_up(app):
     downgrade(revision=before)
     assert "jobs" not in inspect(db.engine).get_table_names()
     upgrade()
+    db.engine.dispose()  # inspect the upgraded file from a new connection, not one opened before the change
     columns = {column["name"] for column in inspect(db.engine).get_columns("jobs")}
     assert {"kind", "key", "state", "progress", "error", "attempts", "lease_expires_at"} <= columns
     inspector = inspect(db.engine)
