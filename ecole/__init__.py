@@ -60,8 +60,9 @@ def create_app(config_class=None) -> Flask:
     jobs.init_app(app, kinds={"send_mail": send_mail_job,
                               notification_services.DELIVER_KIND: notification_services.deliver_notice_job})
     from ecole.enrolment import services as enrolment_services
+    from ecole.trips import services as trip_services
 
-    enrolment_services.init_app(app, notify=notification_services.notify)
+    enrolment_services.init_app(app, notify=notification_services.notify, may_confirm=trip_services.may_confirm)
     from ecole.core import transactions
 
     transactions.init_app(app)  # each view runs again when the database asks for it
@@ -96,9 +97,10 @@ def _register_blueprints(app: Flask) -> None:
     from ecole.main.views import main
     from ecole.notifications.views import notifications
     from ecole.sessions.views import sessions
+    from ecole.trips.views import trips
 
     for blueprint in (main, offline, auth, account, people, catalogue, sessions, training, decisions, rosters, notifications,
-                      attendance, evaluation, sheets, admin, admin_catalogue):
+                      attendance, evaluation, sheets, trips, admin, admin_catalogue):
         app.register_blueprint(blueprint)
 
 
@@ -113,8 +115,10 @@ def _register_audit_titles(app: Flask) -> None:
     from ecole.core import audit
     from ecole.enrolment.services import ACTION_TITLES as enrolment
     from ecole.sessions.services import ACTION_TITLES as sessions
+    from ecole.trips.services import ACTION_TITLES as trips
 
-    audit.init_app(app, {**accounts, **catalogue, **sessions, **enrolment, **attendance, **offline_marks, **evaluation, **scans})
+    audit.init_app(app, {**accounts, **catalogue, **sessions, **enrolment, **attendance, **offline_marks, **evaluation, **scans,
+                         **trips})
 
 
 def _register_template_helpers(app: Flask) -> None:
@@ -151,6 +155,9 @@ def _register_template_helpers(app: Flask) -> None:
 
     app.jinja_env.globals["offline_messages"] = offline_messages
     app.jinja_env.globals["lessons_messages"] = lessons_messages
+    from ecole.trips.models import localized
+
+    app.jinja_env.globals["localized"] = localized  # a text kept per language: (text, language shown)
 
 
 def _configure_logging(app: Flask) -> None:

@@ -222,6 +222,128 @@ def _demo_scan(course_session: CourseSession, meeting, trainer: User) -> None:
     scans.upload_scan(course_session, "feuille-emargement-seance-1.pdf", BytesIO(pdf), actor=trainer)
 
 
+def _trip_plan(course_session: CourseSession, world: World) -> None:
+    """Before publication: the trip from the Souss to the saffron cooperatives of Taliouine, two stops
+    with their hosts (dates in the coming days, for the applications), a minibus of 4 seats (the
+    capacity follows it), lodging, budget, funding and emergency contacts."""
+    from ecole.trips import services as trips
+    from ecole.trips.services import StopData, TripData
+
+    trainer = course_session.trainers[0]
+    trip = trips.ensure_trip(course_session)
+    trips.save_trip(trip, TripData(
+        purpose={"fr": "Voir comment les femmes de la coopérative Souktana récoltent, sèchent et vendent un safran "
+                       "de qualité, et ramener chez soi une façon de fixer ensemble le prix.",
+                 "ar": "الاطلاع على طريقة نساء تعاونية سوكتانا في جني الزعفران وتجفيفه وبيعه بجودة عالية، ونقل "
+                       "طريقة تحديد الثمن جماعيا إلى بلداتنا.",
+                 "zgh": "ⴰⴷ ⵏⵥⵕ ⵎⴰⵎⴽ ⵙⵜⵜⴰⵡⵉⵏⵜ ⵜⵉⵎⵖⴰⵔⵉⵏ ⵏ ⵜⵎⵔⵙⵍⵜ ⵏ ⵙⵓⴽⵜⴰⵏⴰ ⴰⵣⴰⴼⵔⴰⵏ, ⵙⵇⵇⵓⵔⵏⵜ ⵜ ⵙⵣⵣⵏⵣⵏⵜ ⵜ."},
+        questions={"fr": "Comment la coopérative fixe-t-elle son prix ?\nComment garantit-elle la qualité ?\n"
+                         "Que pouvons-nous reproduire chez nous ?",
+                   "ar": "كيف تحدد التعاونية ثمن منتوجها؟\nكيف تضمن الجودة؟\nماذا يمكننا أن ننقل إلى بلداتنا؟"},
+        lodging="Gîte Toubkal de Taliouine (2 chambres de 4 lits, sanitaires partagés).",
+        meals="Déjeuners chez les hôtes, dîner au gîte.", budget_per_participant=650, seats_bound=True,
+        documents_block=False, required_documents=["identity", "photo_consent"]), actor=world.admin)
+    for days, place, host, contact, phone, program in (
+            (8, "Coopérative Souktana du safran", "Coopérative Souktana", "Fatima Ait Lahcen", "0600100401",
+             {"fr": "La cueillette à l’aube, l’émondage et le séchage à l’ombre.",
+              "ar": "القطف عند الفجر، ونزع المياسم، والتجفيف في الظل."}),
+            (9, "Maison du safran", "Maison du safran de Taliouine", "Brahim Oumouloud", "0600100402",
+             {"fr": "Le contrôle de la qualité, l’étiquetage et la vente groupée.",
+              "ar": "مراقبة الجودة، ووضع العلامات، والبيع الجماعي."})):
+        day = world.today + timedelta(days=days)
+        trips.add_stop(trip, StopData(starts_at=_local(day, time(8, 30)), ends_at=_local(day, time(12, 30)),
+                                      commune="Taliouine", place=place, host_organisation=host, host_contact=contact,
+                                      host_phone=phone, program=program), actor=trainer)
+    trips.add_vehicle(trip, "Minibus de l’association", 4, driver="Lahcen Aznag", driver_phone="0600100403",
+                      actor=world.admin)
+    trips.add_funding(trip, "Région Souss-Massa", 1800, actor=world.admin)
+    trips.add_funding(trip, "Migrations & Développement", 800, actor=world.admin)
+    trips.add_contact(trip, "Latifa Oubaha", "0600100404", "Coordinatrice de l’école", actor=world.admin)
+    trips.add_contact(trip, "Centre de santé de Taliouine", "0528534100", "Urgences", actor=world.admin)
+
+
+def _demo_photo(color: tuple[int, int, int]) -> bytes:
+    """A drawn photo (the demo ships no pictures of real people): a field of saffron flowers."""
+    from io import BytesIO
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (640, 420), (236, 222, 196))
+    draw = ImageDraw.Draw(image)
+    for x in range(30, 640, 70):
+        for y in range(60, 420, 90):
+            draw.ellipse((x, y, x + 36, y + 36), fill=color)
+            draw.line((x + 18, y + 36, x + 18, y + 70), fill=(70, 120, 50), width=4)
+    out = BytesIO()
+    image.save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+def _trip_story(course_session: CourseSession, world: World) -> None:
+    """Six applications (two recorded by staff for people who do not write), four selected under the
+    seats of the minibus, two on the waitlist; then the trip is held: the stops pass into the past,
+    their registers are taken and locked, the participants write the report in their languages,
+    photos are added (one shows someone who refused photos: it stays unpublished), and it is published."""
+    from io import BytesIO
+
+    from ecole.trips import services as trips
+    from ecole.trips.services import StopData
+
+    trainer = course_session.trainers[0]
+    trip = trips.ensure_trip(course_session)
+    motivations = {
+        "aicha": ("Notre coopérative vend au souk sans étiquette : je veux voir comment Souktana vend plus cher.", None),
+        "zahra": ("Je veux proposer aux femmes d’Askaoun une vente groupée.", None),
+        "mbark": ("Il veut apprendre le séchage : son safran noircit. (dit au téléphone)", trainer),
+        "itto": ("Je suis jeune et je veux créer une petite unité de conditionnement à Tafraout.", None),
+        "hassan": ("Il veut comparer avec l’association de l’eau d’Askaoun. (dit à la permanence)", trainer),
+        "youssef": ("Pour préparer une sortie de mes élèves sur les produits du terroir.", None),
+    }
+    applications = {key: trips.apply(course_session, world.people[key], text, actor=actor or world.people[key])
+                    for key, (text, actor) in motivations.items()}
+    for key in ("aicha", "zahra", "itto", "mbark", "hassan", "youssef"):  # the last two find the minibus full
+        trips.select_participant(applications[key], actor=world.admin)
+    vehicle = trip.vehicles[0]
+    for key in ("aicha", "zahra", "itto", "mbark"):
+        trips.assign_vehicle(applications[key], vehicle, actor=trainer)
+        trips.set_document(applications[key], "identity", "received", actor=trainer)
+    for key, answer in (("aicha", "received"), ("zahra", "received"), ("itto", "received"), ("mbark", "refused")):
+        trips.set_document(applications[key], "photo_consent", answer, actor=trainer)
+    # The trip is held: its stops were last week.
+    for number, stop in enumerate(trip.stops):
+        day = world.today - timedelta(days=9 - number)
+        trips.update_stop(stop, StopData(
+            starts_at=_local(day, time(8, 30)), ends_at=_local(day, time(12, 30)), commune=stop.commune, place=stop.place,
+            host_organisation=stop.host_organisation, host_contact=stop.host_contact, host_phone=stop.host_phone,
+            program=stop.program), actor=trainer)
+    marks = [{applications["aicha"].id: Mark.PRESENT, applications["zahra"].id: Mark.PRESENT,
+              applications["itto"].id: Mark.LATE, applications["mbark"].id: Mark.PRESENT},
+             {applications["aicha"].id: Mark.PRESENT, applications["zahra"].id: Mark.PRESENT,
+              applications["itto"].id: Mark.PRESENT, applications["mbark"].id: Mark.EXCUSED}]
+    for stop, row in zip(trip.stops, marks):
+        attendance_services.save_marks(stop.meeting, row, actor=trainer)
+        attendance_services.lock_register(stop.meeting, actor=trainer)
+    first, second = trip.stops
+    for stop, key, lang, learnt, replicate in (
+            (first, "aicha", "zgh", "ⵏⵍⵎⴷ ⴰⴷ ⵏⵙⵇⵇⵓⵔ ⴰⵣⴰⴼⵔⴰⵏ ⴳ ⵜⵉⵍⵉ, ⵓⵔ ⴳ ⵜⴰⴼⵓⴽⵜ.", "ⴰⴷ ⵏⴳ ⵢⴰⵏ ⵓⵎⵙⵙⵓⵔⵙ ⵏ ⵓⵙⵇⵇⵓⵔ ⴳ ⵜⵎⵔⵙⵍⵜ."),
+            (first, "mbark", "ar", "تعلمت أن الزعفران يجفف في الظل وليس في الشمس، وأن النزع يتم في نفس اليوم.",
+             "سأجفف زعفراني في غرفة مظلمة وجيدة التهوية."),
+            (second, "zahra", "fr", "La coopérative fixe son prix en assemblée, avec une fiche de coûts par gramme.",
+             "Proposer une vente groupée aux femmes d’Askaoun, avec la même fiche."),
+            (second, "itto", "fr", "L’étiquette dit l’origine, la date de récolte et le nom de la coopérative.",
+             "Une petite unité de conditionnement à Tafraout, avec des étiquettes en trois langues.")):
+        trips.save_entry(stop, world.people[key], lang, learnt, replicate, actor=world.people[key])
+    trips.save_entry(second, trainer, "fr", "Le groupe a comparé trois prix de vente et leurs marges.",
+                     "Restitution prévue à Askaoun et à Tafraout le mois prochain.", actor=trainer)
+    trips.add_photo(first, "cueillette.jpg", BytesIO(_demo_photo((120, 70, 160))), caption="La cueillette à l’aube",
+                    people=[world.people["aicha"], world.people["zahra"]], actor=trainer)
+    trips.add_photo(first, "sechage.jpg", BytesIO(_demo_photo((190, 60, 40))), caption="Le séchage à l’ombre",
+                    people=[world.people["mbark"]], actor=trainer)  # he refused photos: never published
+    trips.add_photo(second, "etiquettes.jpg", BytesIO(_demo_photo((200, 150, 40))), caption="Les étiquettes",
+                    people=[], actor=trainer)
+    trips.publish_report(trip, actor=trainer)
+
+
 @dataclass(frozen=True)
 class Plan:
     """One demo session: what staff enter in the session form, then its story. Its key: the course and
@@ -237,6 +359,9 @@ class Plan:
     offer_hours: int = 48
     women_seats: int = 0
     notes: str = ""
+    format: str = ""  # "study_trip": a study trip, whose `prepare` adds its stops
+    # What is added before publication (a trip's itinerary and logistics).
+    prepare: Callable[[CourseSession, "World"], None] | None = None
     # What happens once it is published; None leaves it a draft.
     story: Callable[[CourseSession, "World"], None] | None = None
 
@@ -261,6 +386,9 @@ PLANS = (
          ((31, time(9), time(16)),), capacity=12, story=_cancelled_story),
     Plan("diagnostic-participatif", "Igherm", "Salle de la commune d’Igherm", "lahcen",
          ((-21, time(9), time(12, 30)), (-20, time(9), time(12, 30))), capacity=15, story=_completed_story),
+    Plan("safran-taliouine", "Taliouine", "Coopérative Souktana du safran", "fadma", (), capacity=4,
+         format="study_trip", notes="Départ de Tiznit à 6 h devant la commune ; retour le lendemain soir.",
+         prepare=_trip_plan, story=_trip_story),
 )
 
 
@@ -353,16 +481,18 @@ def _build_session(plan: Plan, world: World) -> CourseSession:
     trainer = world.people[plan.trainer]
     data = SessionData(course_id=course.id, trainer_ids=[trainer.id], commune=plan.commune, place=plan.place,
                        capacity=plan.capacity, requires_approval=plan.requires_approval, offer_hours=plan.offer_hours,
-                       women_seats=plan.women_seats, notes=plan.notes)
+                       women_seats=plan.women_seats, notes=plan.notes, format=plan.format)
     course_session = session_services.save_session(None, data, actor=world.admin)
     # None: scheduled now. A session in the past is scheduled as of two weeks before it began.
     scheduled_at = None
-    if plan.meetings[0][0] < 0:
+    if plan.meetings and plan.meetings[0][0] < 0:
         scheduled_at = _local(world.today + timedelta(days=plan.meetings[0][0] - SCHEDULED_BEFORE_DAYS), time(8))
     for days, start, end in plan.meetings:
         day = world.today + timedelta(days=days)
         session_services.add_meeting(course_session, _local(day, start), _local(day, end), actor=trainer,
                                      now=scheduled_at)
+    if plan.prepare is not None:
+        plan.prepare(course_session, world)
     if plan.story is None:
         return course_session
     session_services.publish(course_session, actor=world.admin)

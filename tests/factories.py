@@ -95,3 +95,38 @@ def make_held_session(trainer, trainees, *, meetings=((3, 9, 11), (2, 9, 11), (1
                        .values(at=long_ago))
     db.session.commit()
     return session, enrolments
+
+
+def make_trip(trainer, *, capacity: int = 10, days_ahead: int = 30, stops: int = 2, seats: int | None = None,
+              publish: bool = True, documents_block: bool = False, required=("identity", "photo_consent"),
+              commune: str = "Taliouine"):
+    """A study trip (a session of format "study trip") with its purpose, `stops` stops with hosts on
+    consecutive days, and one vehicle of `seats` seats when given (the capacity then follows the seats)."""
+    from ecole.trips import services as trip_services
+    from ecole.trips.services import StopData, TripData
+
+    course_session = make_session(trainer, capacity=capacity, days_ahead=days_ahead, publish=False, commune=commune,
+                                  place="Coopérative du safran", format="study_trip")
+    trip = trip_services.ensure_trip(course_session)
+    trip_services.save_trip(trip, TripData(
+        purpose={"fr": "Voir comment une coopérative de femmes vend son safran.",
+                 "ar": "معرفة كيف تبيع تعاونية نسائية زعفرانها.",
+                 "zgh": "ⴰⴷ ⵏⵥⵕ ⵎⴰⵎⴽ ⵜⵣⵣⵏⵣⴰ ⵢⴰⵜ ⵜⴰⵎⵔⵙⵍⵜ ⵏ ⵜⵎⵖⴰⵔⵉⵏ ⴰⵣⴰⴼⵔⴰⵏ."},
+        questions={"fr": "Comment fixer le prix ?\nComment garantir la qualité ?"},
+        lodging="Gîte de Taliouine", meals="Déjeuner chez l’hôte", budget_per_participant=800,
+        seats_bound=seats is not None, documents_block=documents_block, required_documents=list(required)), actor=trainer)
+    for number in range(stops):
+        day = date.today() + timedelta(days=days_ahead + 1 + number)
+        trip_services.add_stop(trip, StopData(
+            starts_at=session_services.to_utc(day, time(9, 0)), ends_at=session_services.to_utc(day, time(12, 0)),
+            commune=("Taliouine", "Tazenakht", "Askaoun")[number % 3], place=f"Coopérative {number + 1}",
+            host_organisation=f"Coopérative Souktana {number + 1}", host_contact="Fatima Ait Lahcen",
+            host_phone="0661234567", program={"fr": "Récolte et séchage du safran", "ar": "جني وتجفيف الزعفران"}),
+            actor=trainer)
+    if seats is not None:
+        trip_services.add_vehicle(trip, "Minibus de l’association", seats, driver="Lahcen", driver_phone="0670000000",
+                                  actor=trainer)
+    if publish:
+        session_services.publish(course_session, actor=trainer)
+    db.session.commit()
+    return trip

@@ -201,6 +201,50 @@ ROUTES: dict[str, dict[str, Route]] = {
     "sheets.scan_page": {"GET": Route(STAFF, lambda w: f"/scan-pages/{w['scan_page']}", crawl=False)},
     "sheets.scan_original": {"GET": Route(STAFF, lambda w: f"/scans/{w['scan']}/original", crawl=False)},
     # --- end of attendance: sign-in sheets and scans ------------------------------------------------
+    # --- study trips (ecole/trips/views.py): w["trip"] is a published trip of people.trainer whose
+    # participant is people.trainee, with a published report ----------------------------------------
+    "trips.details": {"GET": Route(STAFF, lambda w: f"/sessions/{w['trip']}/trip"),
+                      "POST": Route(STAFF, lambda w: f"/sessions/{w['trip']}/trip", lambda w: {"purpose_fr": "Voir"})},
+    "trips.itinerary": {"GET": Route(STAFF, lambda w: f"/sessions/{w['trip']}/trip/itinerary")},
+    "trips.add_stop": {"POST": Route(STAFF, lambda w: f"/sessions/{w['trip']}/trip/stops", lambda w: {
+        "day": w["trip_day"], "start": "09:00", "end": "11:00", "commune": "Tiznit", "place": "Coopérative"})},
+    "trips.edit_stop": {"GET": Route(STAFF, lambda w: f"/sessions/{w['trip']}/trip/stops/{w['trip_stop']}"),
+                        "POST": Route(STAFF, lambda w: f"/sessions/{w['trip']}/trip/stops/{w['trip_stop']}", lambda w: {
+                            "day": w["trip_day"], "start": "09:00", "end": "11:00", "commune": "Tiznit", "place": "Souk"})},
+    "trips.delete_stop": {"POST": Route(STAFF, lambda w: f"/sessions/{w['trip']}/trip/stops/{w['trip_stop_2']}/delete")},
+    "trips.logistics": {"GET": Route(STAFF, lambda w: f"/sessions/{w['trip']}/trip/logistics")},
+    "trips.add_vehicle": {"POST": Route(STAFF, lambda w: f"/sessions/{w['trip']}/trip/vehicles",
+                                        lambda w: {"vehicle-label": "Voiture", "vehicle-seats": "4"})},
+    "trips.add_funding": {"POST": Route(STAFF, lambda w: f"/sessions/{w['trip']}/trip/funding",
+                                        lambda w: {"funding-funder": "Région", "funding-amount": "5000"})},
+    "trips.add_contact": {"POST": Route(STAFF, lambda w: f"/sessions/{w['trip']}/trip/contacts",
+                                        lambda w: {"contact-name": "Said", "contact-phone": "0612121212"})},
+    "trips.delete_part": {"POST": Route(STAFF, lambda w: f"/sessions/{w['trip']}/trip/contacts/{w['trip_contact']}/delete")},
+    "trips.apply": {"GET": Route(SIGNED_IN, lambda w: f"/sessions/{w['trip']}/apply"),
+                    "POST": Route(SIGNED_IN, lambda w: f"/sessions/{w['trip']}/apply", lambda w: {"motivation": "Apprendre"})},
+    "trips.participants": {"GET": Route(STAFF, lambda w: f"/sessions/{w['trip']}/trip/participants")},
+    "trips.apply_for": {"POST": Route(STAFF, lambda w: f"/sessions/{w['trip']}/trip/apply-for",
+                                      lambda w: {"for-identifier": "other@example.org", "for-motivation": "Dit au téléphone"})},
+    "trips.decide": {"POST": Route(ADMIN, lambda w: f"/sessions/{w['trip']}/trip/applications/{w['trip_request']}/select")},
+    "trips.ride": {"POST": Route(STAFF, lambda w: f"/sessions/{w['trip']}/trip/participants/{w['trip_participant']}/ride",
+                                 lambda w: {f"ride-{w['trip_participant']}-vehicle": str(w["trip_vehicle"])})},
+    "trips.documents": {"GET": Route(STAFF, lambda w: f"/sessions/{w['trip']}/trip/documents")},
+    "trips.set_document": {"POST": Route(STAFF, lambda w: f"/sessions/{w['trip']}/trip/documents/{w['trip_participant']}",
+                                         lambda w: {f"doc-{w['trip_participant']}-kind": "medical",
+                                                    f"doc-{w['trip_participant']}-status": "received"})},
+    "trips.document_file": {"GET": Route(STAFF, lambda w: f"/sessions/{w['trip']}/trip/documents/file/{w['trip_document']}",
+                                         crawl=False)},
+    "trips.road_book": {"GET": Route(STAFF, lambda w: f"/sessions/{w['trip']}/trip/road-book.pdf", crawl=False)},
+    "trips.report_edit": {"GET": Route(SIGNED_IN, lambda w: f"/sessions/{w['trip']}/trip/report")},
+    "trips.save_entry": {"POST": Route(SIGNED_IN, lambda w: f"/sessions/{w['trip']}/trip/report/{w['trip_stop']}", lambda w: {
+        f"stop-{w['trip_stop']}-language": "ar", f"stop-{w['trip_stop']}-learnt": "تعلمنا"})},
+    "trips.add_photo": {"POST": Route(STAFF, lambda w: f"/sessions/{w['trip']}/trip/photos")},
+    "trips.delete_photo": {"POST": Route(STAFF, lambda w: f"/sessions/{w['trip']}/trip/photos/{w['trip_photo']}/delete")},
+    "trips.publish": {"POST": Route(STAFF, lambda w: f"/sessions/{w['trip']}/trip/report/unpublish")},
+    "trips.report": {"GET": Route(EVERYONE, lambda w: f"/trips/{w['trip']}")},
+    "trips.report_pdf": {"GET": Route(EVERYONE, lambda w: f"/trips/{w['trip']}/report.pdf", crawl=False)},
+    "trips.photo": {"GET": Route(EVERYONE, lambda w: f"/trips/{w['trip']}/photos/{w['trip_photo']}.jpg", crawl=False)},
+    # --- end of study trips ---------------------------------------------------------------------------
 }
 
 
@@ -288,4 +332,38 @@ def _offline(people) -> dict:
     return {"review": db.session.scalar(db.select(sync.MarkReview.id))}
 
 
-WORLD_HOOKS: list = [_catalogue, _sessions, _sheet_scans, _offline]
+def _trips(people) -> dict:
+    """A published trip of people.trainer: people.trainee selected (with a document on file), someone
+    else's application waiting, a report entry, a photo of nobody, and the report published."""
+    import io
+    from datetime import date, timedelta
+
+    from PIL import Image
+
+    from ecole.extensions import db
+    from ecole.trips import services
+    from tests.factories import make_trip, make_user
+
+    trip = make_trip(people.trainer, seats=3, days_ahead=60)
+    course_session = trip.course_session
+    participant = services.apply(course_session, people.trainee, "Apprendre à vendre", actor=people.trainee)
+    services.select_participant(participant, actor=people.admin)
+    asking = make_user("trainee", name="Candidate Voyage", email="trip-asking@example.org")
+    request = services.apply(course_session, asking, "Voir la coopérative", actor=asking)
+    picture = io.BytesIO()
+    Image.new("RGB", (120, 80), "orange").save(picture, "PNG")
+    document = services.set_document(participant, "identity", "received", actor=people.trainer, filename="cin.png",
+                                     stream=io.BytesIO(picture.getvalue()))
+    stop = trip.stops[0]
+    services.save_entry(stop, people.trainee, "fr", "Le prix se fixe ensemble.", "Un local commun.", actor=people.trainee)
+    photo = services.add_photo(stop, "safran.png", io.BytesIO(picture.getvalue()), caption="Les fleurs", actor=people.trainer)
+    contact = services.add_contact(trip, "Brahim", "0600000000", "Accompagnateur", actor=people.trainer)
+    services.publish_report(trip, actor=people.trainer)
+    db.session.commit()
+    return {"trip": course_session.id, "trip_stop": stop.id, "trip_stop_2": trip.stops[1].id,
+            "trip_request": request.id, "trip_participant": participant.id, "trip_document": document.id,
+            "trip_photo": photo.id, "trip_vehicle": trip.vehicles[0].id, "trip_contact": contact.id,
+            "trip_day": (date.today() + timedelta(days=70)).isoformat()}
+
+
+WORLD_HOOKS: list = [_catalogue, _sessions, _sheet_scans, _offline, _trips]

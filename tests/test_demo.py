@@ -92,7 +92,7 @@ def test_the_demo_world_has_sessions_in_every_state_and_a_waitlist_with_an_offer
     assert {e.status for e in db.session.scalars(db.select(Enrolment))} == {status.value for status in EnrolmentStatus}
     now = utcnow()
 
-    full = next(s for s in sessions if s.course.slug == "safran-taliouine")
+    full = next(s for s in sessions if s.course.slug == "safran-taliouine" and not s.is_trip)
     assert full.seats_taken == full.capacity and full.status == SessionStatus.PUBLISHED
     assert len(enrolment_services.waitlist(full)) == 2
     offered = db.session.scalars(db.select(Enrolment).where(Enrolment.session_id == full.id,
@@ -108,8 +108,10 @@ def test_the_demo_world_has_sessions_in_every_state_and_a_waitlist_with_an_offer
     assert cancelled.cancel_reason == CANCEL_REASON
     completed = next(s for s in sessions if s.status == SessionStatus.COMPLETED)
     assert completed.meetings and all(m.ends_at < now for m in completed.meetings)
+    trip = next(s for s in sessions if s.is_trip)
+    assert all(m.ends_at < now for m in trip.meetings)  # the study trip was held last week
     for session in sessions:
-        if session is not completed:
+        if session not in (completed, trip):
             assert session.meetings and all(m.starts_at > now for m in session.meetings), session
 
     trainees = [u for u in db.session.scalars(db.select(User)) if u.roles == {"trainee"}]
@@ -193,13 +195,46 @@ def test_the_closed_session_has_its_attendance(runner):
 
     assert demo(runner).exit_code == 0
     closed = db.session.scalar(db.select(CourseSession).where(CourseSession.status == SessionStatus.COMPLETED))
-    registers = db.session.scalars(db.select(Register)).all()
+    from ecole.sessions.models import Meeting
+
+    registers = db.session.scalars(db.select(Register).join(Meeting, Meeting.id == Register.meeting_id)
+                                   .where(Meeting.session_id == closed.id)).all()
     assert len(registers) == len(closed.meetings) and all(r.is_locked for r in registers)
     pages = db.session.scalars(db.select(ScanPage)).all()
     assert pages and {(p.filed_by, p.meeting_id) for p in pages} == {("code", closed.meetings[0].id)}
     assert len(db.session.scalars(db.select(Assessment)).all()) == 3
     assert len(db.session.scalars(db.select(SurveyAnswer)).all()) == 2
-    results = db.session.scalars(db.select(Result)).all()
+    results = db.session.scalars(db.select(Result).join(Enrolment, Enrolment.id == Result.enrolment_id)
+                                 .where(Enrolment.session_id == closed.id)).all()
     assert sorted(r.completed for r in results) == [False, True, True] and all(r.is_locked for r in results)
     assert demo(runner).exit_code == 0  # a second run writes nothing more
     assert len(db.session.scalars(db.select(ScanPage)).all()) == len(pages)
+
+
+def test_the_demo_trip_goes_from_applications_to_a_published_report(runner, client):
+    from ecole.attendance.models import AttendanceMark, Register
+    from ecole.trips import queries
+    from ecole.trips.models import ReportEntry, Trip
+
+    assert demo(runner).exit_code == 0
+    trip = db.session.scalar(db.select(Trip))
+    course_session = trip.course_session
+    assert course_session.is_trip and course_session.venue.commune == "Taliouine"
+    assert len(trip.stops) == 2 and all(s.host_organisation and s.host_phone for s in trip.stops)
+    assert [v.seats for v in trip.vehicles] == [4] and course_session.capacity == 4
+    statuses = sorted(e.status for e in db.session.scalars(db.select(Enrolment).where(Enrolment.session_id == trip.session_id)))
+    assert statuses == ["confirmed"] * 4 + ["waitlisted"] * 2
+    for stop in trip.stops:
+        register = db.session.scalar(db.select(Register).where(Register.meeting_id == stop.meeting_id))
+        assert register.is_locked
+        assert db.session.scalar(db.select(db.func.count(AttendanceMark.id)).where(
+            AttendanceMark.meeting_id == stop.meeting_id)) == 4
+    assert {e.language for e in db.session.scalars(db.select(ReportEntry))} == {"fr", "ar", "zgh"}
+    assert trip.is_published
+    published = [p for item in queries.report(trip, published_only=True) for p in item.photos]
+    every = [p for item in queries.report(trip, published_only=False) for p in item.photos]
+    assert len(every) == 3 and len(published) == 2  # the photo of someone who refused stays out
+    page = client.get(f"/trips/{trip.session_id}?lang=ar")
+    assert page.status_code == 200 and "Souktana" in page.get_data(as_text=True)
+    assert demo(runner).exit_code == 0  # a second run writes nothing more
+    assert db.session.scalar(db.select(db.func.count(ReportEntry.id))) == 5

@@ -7,12 +7,7 @@ from ecole.catalogue.data import CourseData, LessonData
 from ecole.catalogue.loader import clean_text
 from ecole.catalogue.models import COURSE_AUDIENCES, FORMAT_TITLES, LEVEL_TITLES, LOCALES
 from ecole.core.forms import NUMBER_REQUIRED, REQUIRED, BaseForm, BoundedIntegerField, MultiCheckboxField
-from ecole.i18n import LANGUAGE_NAMES
-
-LANGUAGE_LABELS = {
-    "fr": _l("en français"), "ar": _l("en arabe"), "zgh": _l("en tamazight"),
-}
-
+from ecole.i18n import LANGUAGE_LABELS, LANGUAGE_NAMES
 
 
 def _texts(form, prefix: str) -> dict[str, str]:

@@ -16,6 +16,7 @@ from ecole.core.pagination import page_number
 from ecole.extensions import db, limiter
 from ecole.i18n import current_language
 from ecole.sessions import queries as session_queries
+from ecole.trips import queries as trip_queries
 
 catalogue = Blueprint("catalogue", __name__, url_prefix="/courses")
 PER_PAGE = 12
@@ -89,7 +90,8 @@ def _load_lesson(course: Course, key: str) -> Lesson:
 def course(slug: str):
     head = _course_head(slug)
     # The upcoming sessions (and their free seats) key the cache too.
-    return _cached_page("course", lambda: _course(head), lambda: session_queries.upcoming_version(head, utcnow()))
+    return _cached_page("course", lambda: _course(head),
+                        lambda: (*session_queries.upcoming_version(head, utcnow()), trip_queries.reports_version(head.id)))
 
 
 def _course(head: Course):
@@ -107,7 +109,8 @@ def _course(head: Course):
         return fragments.get_or_render((name, *key), render)
 
     return render_template("catalogue/course.html", course=head, top=part("top"), body=part("body"),
-                           title=part("title"), upcoming=session_queries.upcoming_for_course(head, utcnow()))
+                           title=part("title"), upcoming=session_queries.upcoming_for_course(head, utcnow()),
+                           trip_reports=trip_queries.published_trips(course_id=head.id))
 
 
 @catalogue.route("/<slug>/lessons/<key>")

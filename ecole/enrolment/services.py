@@ -26,18 +26,30 @@ ACTION_TITLES = {
     "enrolment.approve": _l("Accord d’une inscription"),
     "enrolment.reject": _l("Refus d’une inscription"),
     "enrolment.promote": _l("Passage d’une personne de la liste d’attente"),
+    "enrolment.defer": _l("Demande mise sur liste d’attente"),
     "enrolment.staff_cancel": _l("Annulation d’une inscription par l’équipe"),
     "enrolment.walk_in": _l("Inscription sur place"),
     "session.cancel": _l("Annulation d’une session"),
 }
 
 _NOTIFY = "ecole.enrolment.notify"
+_MAY_CONFIRM = "ecole.enrolment.may_confirm"
 
 
-def init_app(app, *, notify) -> None:
+def init_app(app, *, notify, may_confirm) -> None:
     """Notices belong to the notifications domain, above this one: create_app gives the function
-    that records them (notifications.services.notify)."""
+    that records them (notifications.services.notify). `may_confirm(enrolment)` raises
+    EnrolmentError when a higher domain holds a confirmation back (a study trip's documents)."""
     app.extensions[_NOTIFY] = notify
+    app.extensions[_MAY_CONFIRM] = may_confirm
+
+
+def check_confirmation(enrolment: Enrolment) -> None:
+    try:
+        may_confirm = current_app.extensions[_MAY_CONFIRM]
+    except KeyError:  # fails closed: nobody is confirmed past a check that is not wired
+        raise RuntimeError("enrolment is not wired: create_app must call enrolment.services.init_app") from None
+    may_confirm(enrolment)
 
 
 def notify(user: User, kind: str, **params) -> None:
@@ -64,6 +76,8 @@ def move(enrolment: Enrolment, to: S, *, actor: User | None, reason: str = "", *
     if to not in TRANSITIONS[current]:
         raise EnrolmentError(_("Cette action n’est pas possible pour une inscription « %(status)s ».",
                                status=current.title))
+    if to == S.CONFIRMED:
+        check_confirmation(enrolment)
     now = utcnow()
     result = db.session.execute(
         update(Enrolment).where(Enrolment.id == enrolment.id, Enrolment.status == current.value)
@@ -172,6 +186,20 @@ def approve(enrolment: Enrolment, *, actor: User) -> Enrolment:
         raise EnrolmentError(_("Seule une demande en attente peut être acceptée."))
     place(enrolment, actor=actor)
     record("enrolment.approve", enrolment, actor=actor, result=enrolment.status)
+    db.session.flush()
+    return enrolment
+
+
+def defer(enrolment: Enrolment, *, actor: User) -> Enrolment:
+    """A request put on the waitlist by staff (a selection: the others wait, and are offered the
+    seats that free up, in their turn)."""
+    _lock(enrolment)
+    if enrolment.status != S.REQUESTED:
+        raise EnrolmentError(_("Seule une demande en attente peut être mise sur liste d’attente."))
+    move(enrolment, S.WAITLISTED, actor=actor, waitlisted_at=utcnow())
+    notify(enrolment.user, "enrolment.waitlisted", course_session=enrolment.course_session,
+           position=waitlist_position(enrolment))
+    record("enrolment.defer", enrolment, actor=actor)
     db.session.flush()
     return enrolment
 

@@ -5,12 +5,15 @@ from urllib.parse import urlencode
 from babel import Locale, dates, numbers
 from flask import Flask, current_app, g, has_request_context, request, url_for
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
 from ecole.core.timezone import school_zone
 
 LANGUAGE_NAMES = {"fr": "Français", "ar": "العربية", "zgh": "ⵜⴰⵎⴰⵣⵉⵖⵜ"}
+# "written in …": the language named in the reader's language (a form's label, a report's part).
+LANGUAGE_LABELS = {"fr": _l("en français"), "ar": _l("en arabe"), "zgh": _l("en tamazight")}
 COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 RTL = frozenset({"ar"})

@@ -17,6 +17,7 @@ from ecole.enrolment import queries as enrolment_queries
 from ecole.extensions import csrf, db
 from ecole.notifications import queries as notification_queries
 from ecole.sessions import queries as session_queries
+from ecole.trips import queries as trip_queries
 
 main = Blueprint("main", __name__)
 
@@ -32,7 +33,8 @@ def home():
     else:
         catalogue = "catalogue.index" in current_app.view_functions
         response = make_response(render_template(
-            "main/home.html", catalogue_url=url_for("catalogue.index") if catalogue else None))
+            "main/home.html", catalogue_url=url_for("catalogue.index") if catalogue else None,
+            trip_reports=trip_queries.published_trips(limit=3)))
     # One URL, two pages: a cache in front must key the answer on the session cookie, so that it never
     # gives a person's home to a visitor (or the visitors' page to a person). core/security.py also
     # marks personal pages no-store.

@@ -18,6 +18,7 @@ from ecole.core.forms import (
 )
 from ecole.core.timezone import school_zone
 from ecole.i18n import LANGUAGE_NAMES
+from ecole.sessions.models import SESSION_FORMAT_TITLES
 from ecole.sessions.services import SessionData
 
 
@@ -34,6 +35,10 @@ def local(value: datetime | None) -> datetime | None:
 
 class SessionForm(BaseForm):
     course_id = SelectField(_l("Formation"), coerce=int, choices=[])
+    format = SelectField(_l("Type de session"), choices=[("", _l("Selon la formation"))]
+                         + [(f.value, title) for f, title in SESSION_FORMAT_TITLES.items()],
+                         description=_l("Un voyage d’étude a son itinéraire, ses hôtes, ses véhicules, ses documents "
+                                        "et son rapport ; ses participants sont sélectionnés."))
     trainer_ids = MultiCheckboxField(_l("Formateurs"), coerce=int, choices=[])
     commune = StringField(_l("Commune"), [REQUIRED, Length(max=120)])
     place = StringField(_l("Lieu (salle, coopérative, maison des jeunes…)"), [Optional(), Length(max=160)])
@@ -75,10 +80,12 @@ class SessionForm(BaseForm):
             requires_approval=bool(self.requires_approval.data), offer_hours=self.offer_hours.data or 48,
             notes=self.notes.data or "", women_seats=self.women_seats.data or 0, youth_seats=self.youth_seats.data or 0,
             audience_quota=self.audience_quota.data or "", audience_seats=self.audience_seats.data or 0,
+            format=self.format.data or "",
         )
 
     def fill(self, course_session) -> None:
         self.course_id.data = course_session.course_id
+        self.format.data = course_session.format
         self.trainer_ids.data = [t.id for t in course_session.trainers]
         self.commune.data, self.place.data, self.address.data = course_session.venue.commune, course_session.venue.place, course_session.venue.address
         self.latitude.data, self.longitude.data = course_session.venue.latitude, course_session.venue.longitude

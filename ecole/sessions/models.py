@@ -2,6 +2,7 @@
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 from sqlalchemy import Boolean, CheckConstraint, Column, Float, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -35,6 +36,21 @@ SESSION_STATUS_TITLES = {
 class MeetingKind(enum.StrEnum):
     CLASS = "class"
     VISIT = "visit"
+
+
+class SessionFormat(enum.StrEnum):
+    COURSE = "course"
+    STUDY_TRIP = "study_trip"  # a study trip: itinerary, hosts, vehicles, documents, report (ecole/trips/)
+
+    @property
+    def title(self):
+        return SESSION_FORMAT_TITLES[self]
+
+
+SESSION_FORMAT_TITLES = {
+    SessionFormat.COURSE: _l("Formation"),
+    SessionFormat.STUDY_TRIP: _l("Voyage d’étude"),
+}
 
 
 class EnrolmentWindow(enum.Enum):
@@ -91,6 +107,8 @@ class CourseSession(db.Model):
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), index=True)
     venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), default=SessionStatus.DRAFT.value, index=True)
+    format: Mapped[str] = mapped_column(String(16), default=SessionFormat.COURSE.value,
+                                        server_default=SessionFormat.COURSE.value)
     capacity: Mapped[int] = mapped_column(Integer)
     # Confirmed enrolments and open offers: changed only by conditional UPDATEs (see enrolment.seats),
     # so that concurrent requests can never take more seats than there are, on SQLite or PostgreSQL.
@@ -121,6 +139,10 @@ class CourseSession(db.Model):
     @property
     def language_list(self) -> list[str]:
         return [code for code in (self.languages or "").split(",") if code]
+
+    @property
+    def is_trip(self) -> bool:
+        return self.format == SessionFormat.STUDY_TRIP
 
     @property
     def seats_left(self) -> int:

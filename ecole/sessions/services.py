@@ -7,13 +7,23 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ecole.accounts.models import User
-from ecole.catalogue.models import LOCALES, Course
+from ecole.catalogue.models import LOCALES, Course, CourseFormat
 from ecole.core.audit import record
 from ecole.core.models import utcnow
 from ecole.core.timezone import school_zone
 from ecole.core.transactions import lock_row
 from ecole.extensions import db
-from ecole.sessions.models import CourseSession, Meeting, QuotaKind, SeatQuota, SessionStatus, Venue, session_trainers
+from ecole.sessions.models import (
+    CourseSession,
+    Meeting,
+    MeetingKind,
+    QuotaKind,
+    SeatQuota,
+    SessionFormat,
+    SessionStatus,
+    Venue,
+    session_trainers,
+)
 
 # Titles of this domain's audit actions (create_app gives them to core/audit.py).
 ACTION_TITLES = {
@@ -61,6 +71,15 @@ class SessionData:
     youth_seats: int = 0
     audience_quota: str = ""
     audience_seats: int = 0
+    format: str = ""  # "course" or "study_trip"; empty: a study trip when the course is one
+
+
+def _format(data: SessionData) -> str:
+    if data.format in set(SessionFormat):
+        return data.format
+    course = db.session.get(Course, data.course_id)
+    study_trip = course is not None and course.format == CourseFormat.STUDY_TRIP
+    return (SessionFormat.STUDY_TRIP if study_trip else SessionFormat.COURSE).value
 
 
 def to_utc(day: date, at: time) -> datetime:
@@ -140,6 +159,9 @@ def save_session(course_session: CourseSession | None, data: SessionData, *, act
         course_session = CourseSession(status=SessionStatus.DRAFT.value, seats_taken=0, created_by_id=actor.id)
         db.session.add(course_session)
     course_session.course_id = data.course_id
+    course_session.format = _format(data)
+    if course_session.is_trip:
+        course_session.requires_approval = data.requires_approval = True  # a trip's participants are selected
     course_session.venue = venue
     course_session.trainers = trainers
     course_session.languages = ",".join(code for code in LOCALES if code in data.languages)
@@ -175,7 +197,7 @@ def conflicts(course_session: CourseSession, starts_at: datetime, ends_at: datet
 
 
 def add_meeting(course_session: CourseSession, starts_at: datetime, ends_at: datetime, *, place: str = "", topic: str = "",
-                actor: User, force: bool = False, now: datetime | None = None) -> Meeting:
+                actor: User, force: bool = False, now: datetime | None = None, kind: str = MeetingKind.CLASS) -> Meeting:
     if starts_at < (now or utcnow()):
         raise SessionError([("day", _("Une séance ne peut pas être programmée dans le passé."))])
     if ends_at <= starts_at:
@@ -184,7 +206,8 @@ def add_meeting(course_session: CourseSession, starts_at: datetime, ends_at: dat
     found = conflicts(course_session, starts_at, ends_at)
     if found and not force:
         raise Conflict(found)
-    meeting = Meeting(session_id=course_session.id, starts_at=starts_at, ends_at=ends_at, place=place.strip(), topic=topic.strip())
+    meeting = Meeting(session_id=course_session.id, starts_at=starts_at, ends_at=ends_at, place=place.strip(),
+                      topic=topic.strip(), kind=MeetingKind(kind).value)
     db.session.add(meeting)
     db.session.flush()
     db.session.refresh(course_session)

@@ -32,6 +32,7 @@ from ecole.sessions.forms import MeetingForm, ReasonForm, SessionForm, WalkInFor
 from ecole.sessions.models import CourseSession, EnrolmentWindow, Meeting, SessionStatus
 from ecole.sessions.pages import managed_session, session_or_404
 from ecole.sessions.services import Conflict, SessionError
+from ecole.trips import services as trip_services
 
 sessions = Blueprint("sessions", __name__, url_prefix="/sessions")
 
@@ -48,8 +49,10 @@ def show(session_id: int):
         mine = enrolment_queries.enrolment_of(course_session, current_user)
         position = enrolment_services.waitlist_position(mine) if mine else None
     now = utcnow()
+    trip = trip_services.trip_of(course_session)
     return render_template("sessions/show.html", course_session=course_session, mine=mine, position=position,
-                           open=course_session.enrolment_open(now), window=window_text(course_session, now), form=ConfirmForm())
+                           open=course_session.enrolment_open(now), window=window_text(course_session, now), form=ConfirmForm(),
+                           trip=trip)
 
 
 def window_text(course_session: CourseSession, now) -> str:
@@ -74,6 +77,8 @@ def window_text(course_session: CourseSession, now) -> str:
 @login_required
 def enrol(session_id: int):
     course_session = session_or_404(session_id)
+    if course_session.is_trip:  # a trip's participants apply with a motivation, and are selected
+        return redirect(url_for("trips.apply", session_id=course_session.id))
     if ConfirmForm().validate_on_submit():
         try:
             enrolment = enrolment_services.enrol(course_session, current_user, actor=current_user)
