@@ -153,13 +153,14 @@ def save_session(course_session: CourseSession | None, data: SessionData, *, act
         raise SessionError(problems)
     created = course_session is None
     with db.session.no_autoflush:
+        session_format = _format(data)
         venue = _venue(data)
         trainers = list(db.session.scalars(select(User).where(User.id.in_(data.trainer_ids))))
     if created:
         course_session = CourseSession(status=SessionStatus.DRAFT.value, seats_taken=0, created_by_id=actor.id)
         db.session.add(course_session)
     course_session.course_id = data.course_id
-    course_session.format = _format(data)
+    course_session.format = session_format
     if course_session.is_trip:
         course_session.requires_approval = data.requires_approval = True  # a trip's participants are selected
     course_session.venue = venue

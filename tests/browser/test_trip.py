@@ -84,6 +84,8 @@ def check(page: Page, lang: str, what: str) -> None:
     assert_language(page, lang)
     expect(page.locator("html")).to_have_attribute("dir", DIRECTION[lang])
     no_sideways_scroll(page, what)
+    # A hidden input (a prefixed form's CSRF token) drawn as a field shows a bare "CSRF Token" label.
+    expect(page.locator("main .field:has(> input[type=hidden])")).to_have_count(0)
 
 
 def flash(page: Page) -> None:
@@ -481,6 +483,8 @@ def test_a_study_trip_from_its_creation_to_its_published_report(new_context, peo
         expect(visitor.locator("main")).not_to_contain_text(secret)
     no_sideways_scroll(visitor, "the published report")
     shoot(visitor, f"trip-9-report-{lang}")
+    pdf = visitor.request.get(visitor.locator(f'main a[href="/trips/{sid}/report.pdf"]').get_attribute("href"))
+    assert pdf.ok and pdf.body().startswith(b"%PDF"), (pdf.status, pdf.headers.get("content-type"))
 
     visitor.goto("/courses/saffron-basics")
     check(visitor, lang, "the course page")
