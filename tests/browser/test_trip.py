@@ -162,7 +162,7 @@ def test_a_study_trip_from_its_creation_to_its_published_report(new_context, peo
     admin.fill("#capacity", "6")
     admin.fill("#women_seats", "2")
     shoot(admin, f"trip-1-new-session-{lang}")
-    submit(admin, "main form.card")
+    submit(admin, "main form.card:has(#course_id)")
     match = re.search(r"/sessions/(\d+)/manage$", path_of(admin))
     assert match, f"the new session did not open its manage page: {admin.url}"
     sid = int(match.group(1))
@@ -186,7 +186,7 @@ def test_a_study_trip_from_its_creation_to_its_published_report(new_context, peo
     admin.fill("#lodging", "Gîte de Taliouine, deux nuits")
     admin.fill("#meals", "Déjeuner chez l’hôte")
     admin.fill("#budget_per_participant", "800")
-    submit(admin, "main form.card")
+    submit(admin, "main form.card:has(#purpose_fr)")
     assert path_of(admin) == f"/sessions/{sid}/trip"
     flash(admin)
     expect(admin.locator("#purpose_ar")).to_have_value(PURPOSE["ar"])
@@ -286,7 +286,7 @@ def test_a_study_trip_from_its_creation_to_its_published_report(new_context, peo
                    if lang == "fr" else f"أريد أن أتعلم تجفيف الزعفران ({person.name_arabic}).")
         if number == 0:
             shoot(phone, f"trip-5-apply-{lang}")
-        submit(phone, "main form.card")
+        submit(phone, "main form.card:has(#motivation)")
         assert path_of(phone) == f"/sessions/{sid}"
         expect(phone.locator("main .flash-success")).to_have_text(
             t(lang, "Votre candidature est envoyée : l’école vous dira si vous êtes retenu."))
