@@ -96,6 +96,12 @@ def list_separator(loop=None) -> str:
     return list_patterns()[key].replace("{0}", "", 1).replace("{1}", "", 1)
 
 
+def label_separator() -> str:
+    """What goes between a label and its value: French puts a space before the colon, Arabic and
+    Tamazight do not (« Hôte : X », « الجهة المستضيفة: X »)."""
+    return " : " if current_language() == "fr" else ": "
+
+
 def format_number(value) -> str:
     return numbers.format_decimal(value, locale=formatting_locale())
 
@@ -178,6 +184,7 @@ def init_app(app: Flask) -> None:
         switch_url=switch_url,
         switch_next=switch_next,
         list_sep=list_separator,
+        label_sep=label_separator,
         render_in=render_in,
     )
     app.jinja_env.filters.update(

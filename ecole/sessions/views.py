@@ -220,7 +220,11 @@ def delete_meeting(session_id: int, meeting_id: int):
         if attendance_queries.has_marks(meeting):  # attendance is evidence: a held meeting is cancelled, never erased
             flash(_("Des présences sont notées pour cette séance : annulez-la plutôt que de la supprimer."), "error")
         else:
-            services.delete_meeting(course_session, meeting, actor=current_user)
+            stop = trip_services.stop_of(meeting)
+            if stop is not None:  # a trip's stop: the itinerary is renumbered and the trip's log says so
+                trip_services.delete_stop(stop, actor=current_user)
+            else:
+                services.delete_meeting(course_session, meeting, actor=current_user)
             db.session.commit()
             flash(_("La séance est supprimée."), "success")
     return redirect(url_for("sessions.manage", session_id=course_session.id) + "#meetings")

@@ -17,19 +17,26 @@ from ecole.trips.models import DOCUMENT_STATUS_TITLES, DOCUMENT_TITLES
 from ecole.trips.services import MOTIVATION_MAX, TEXT_MAX, StopData, TripData
 
 PHONE = {"dir": "ltr", "inputmode": "tel", "autocomplete": "off"}
+# A field for one language reads in that language's direction, whatever the page's; free text
+# (a motivation, a report) takes the direction of what is typed.
+FRENCH = {"lang": "fr", "dir": "ltr"}
+ARABIC = {"lang": "ar", "dir": "rtl"}
+TAMAZIGHT = {"lang": "zgh", "dir": "ltr"}
+ANY_SCRIPT = {"dir": "auto"}
 
 
 class TripForm(BaseForm):
-    purpose_fr = TextAreaField(_l("Objectif du voyage (français)"), [Optional(), Length(max=TEXT_MAX)])
-    purpose_ar = TextAreaField(_l("Objectif du voyage (arabe)"), [Optional(), Length(max=TEXT_MAX)], render_kw={"dir": "rtl", "lang": "ar"})
-    purpose_zgh = TextAreaField(_l("Objectif du voyage (tamazight)"), [Optional(), Length(max=TEXT_MAX)], render_kw={"lang": "zgh"})
-    questions_fr = TextAreaField(_l("Questions d’apprentissage (français, une par ligne)"), [Optional(), Length(max=TEXT_MAX)])
+    purpose_fr = TextAreaField(_l("Objectif du voyage (français)"), [Optional(), Length(max=TEXT_MAX)], render_kw=FRENCH)
+    purpose_ar = TextAreaField(_l("Objectif du voyage (arabe)"), [Optional(), Length(max=TEXT_MAX)], render_kw=ARABIC)
+    purpose_zgh = TextAreaField(_l("Objectif du voyage (tamazight)"), [Optional(), Length(max=TEXT_MAX)], render_kw=TAMAZIGHT)
+    questions_fr = TextAreaField(_l("Questions d’apprentissage (français, une par ligne)"), [Optional(), Length(max=TEXT_MAX)],
+                                 render_kw=FRENCH)
     questions_ar = TextAreaField(_l("Questions d’apprentissage (arabe, une par ligne)"), [Optional(), Length(max=TEXT_MAX)],
-                                 render_kw={"dir": "rtl", "lang": "ar"})
+                                 render_kw=ARABIC)
     questions_zgh = TextAreaField(_l("Questions d’apprentissage (tamazight, une par ligne)"), [Optional(), Length(max=TEXT_MAX)],
-                                  render_kw={"lang": "zgh"})
-    lodging = TextAreaField(_l("Hébergement"), [Optional(), Length(max=TEXT_MAX)])
-    meals = TextAreaField(_l("Repas"), [Optional(), Length(max=TEXT_MAX)])
+                                  render_kw=TAMAZIGHT)
+    lodging = TextAreaField(_l("Hébergement"), [Optional(), Length(max=TEXT_MAX)], render_kw=ANY_SCRIPT)
+    meals = TextAreaField(_l("Repas"), [Optional(), Length(max=TEXT_MAX)], render_kw=ANY_SCRIPT)
     budget_per_participant = BoundedIntegerField(_l("Budget par participant (dirhams)"),
                                                  [Optional(), NumberRange(min=0, max=1_000_000)],
                                                  render_kw={"inputmode": "numeric", "dir": "ltr"})
@@ -65,11 +72,12 @@ class StopForm(BaseForm):
     host_organisation = StringField(_l("Organisation hôte"), [Optional(), Length(max=200)])
     host_contact = StringField(_l("Personne de contact chez l’hôte"), [Optional(), Length(max=160)])
     host_phone = StringField(_l("Téléphone de l’hôte"), [Optional(), Length(max=32)], render_kw=PHONE)
-    program_fr = TextAreaField(_l("Ce qui sera vu et appris (français)"), [Optional(), Length(max=TEXT_MAX)])
+    program_fr = TextAreaField(_l("Ce qui sera vu et appris (français)"), [Optional(), Length(max=TEXT_MAX)],
+                               render_kw=FRENCH)
     program_ar = TextAreaField(_l("Ce qui sera vu et appris (arabe)"), [Optional(), Length(max=TEXT_MAX)],
-                               render_kw={"dir": "rtl", "lang": "ar"})
+                               render_kw=ARABIC)
     program_zgh = TextAreaField(_l("Ce qui sera vu et appris (tamazight)"), [Optional(), Length(max=TEXT_MAX)],
-                                render_kw={"lang": "zgh"})
+                                render_kw=TAMAZIGHT)
 
     def to_data(self, to_utc) -> StopData:
         return StopData(starts_at=to_utc(self.day.data, self.start.data), ends_at=to_utc(self.day.data, self.end.data),
@@ -110,14 +118,15 @@ class ContactForm(BaseForm):
 
 class ApplyForm(BaseForm):
     motivation = TextAreaField(_l("Pourquoi voulez-vous participer à ce voyage ?"), [REQUIRED, Length(max=MOTIVATION_MAX)],
-                               description=_l("Quelques phrases : ce que vous voulez apprendre et ce que vous ferez au retour."))
+                               render_kw=ANY_SCRIPT, description=_l("Quelques phrases : ce que vous voulez apprendre et ce que vous ferez au retour."))
 
 
 class ApplyForForm(ApplyForm):
     identifier = StringField(_l("Téléphone ou e-mail de la personne"), [REQUIRED, Length(max=254)],
                              description=_l("Si la personne n’a pas de compte, inscrivez-la d’abord."),
                              render_kw={"dir": "ltr"})
-    motivation = TextAreaField(_l("Motivation, telle que la personne l’a dite"), [REQUIRED, Length(max=MOTIVATION_MAX)])
+    motivation = TextAreaField(_l("Motivation, telle que la personne l’a dite"), [REQUIRED, Length(max=MOTIVATION_MAX)],
+                               render_kw=ANY_SCRIPT)
 
 
 class RideForm(BaseForm):
@@ -139,8 +148,9 @@ class DocumentForm(BaseForm):
 
 class EntryForm(BaseForm):
     language = SelectField(_l("Langue de votre texte"), choices=list(LANGUAGE_NAMES.items()))
-    learnt = TextAreaField(_l("Ce que j’ai appris"), [Optional(), Length(max=TEXT_MAX)])
-    replicate = TextAreaField(_l("Ce que je veux reproduire chez moi"), [Optional(), Length(max=TEXT_MAX)])
+    learnt = TextAreaField(_l("Ce que j’ai appris"), [Optional(), Length(max=TEXT_MAX)], render_kw=ANY_SCRIPT)
+    replicate = TextAreaField(_l("Ce que je veux reproduire chez moi"), [Optional(), Length(max=TEXT_MAX)],
+                              render_kw=ANY_SCRIPT)
 
 
 class PhotoForm(BaseForm):

@@ -205,6 +205,10 @@ def update_stop(stop: TripStop, data: StopData, *, actor: User) -> TripStop:
     return stop
 
 
+def stop_of(meeting) -> TripStop | None:
+    return db.session.scalar(select(TripStop).where(TripStop.meeting_id == meeting.id))
+
+
 def delete_stop(stop: TripStop, *, actor: User) -> None:
     """The stop and its meeting (the page refuses it once the register has marks)."""
     trip = stop.trip

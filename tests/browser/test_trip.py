@@ -12,6 +12,7 @@ from flask_babel import force_locale, gettext, ngettext
 from PIL import Image, ImageDraw
 from playwright.sync_api import Page, expect
 
+from ecole.attendance.models import AttendanceMark
 from ecole.catalogue.models import Course
 from ecole.core.timezone import school_zone
 from ecole.enrolment.models import Enrolment
@@ -63,6 +64,7 @@ STICKING_OUT = """() => {
   const out = [...document.querySelectorAll("body *")].filter(el => {
     const box = el.getBoundingClientRect();
     if (!(box.width > 0 && (box.right > width + 1 || box.left < -1))) return false;
+    if (["absolute", "fixed"].includes(getComputedStyle(el).position)) return true;  // may escape a scroll strip
     for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
       if (getComputedStyle(up).overflowX !== "visible") return false;  // scrolled or clipped inside its box
     }
@@ -387,8 +389,6 @@ def test_a_study_trip_from_its_creation_to_its_published_report(new_context, peo
     expect(trainer.locator("[data-status]")).not_to_have_class(re.compile(r"\berror\b"))
     no_sideways_scroll(trainer, "the marked register")
     shoot(trainer, f"trip-7-register-{lang}")
-    from ecole.attendance.models import AttendanceMark
-
     fresh()
     marks = {m.enrolment_id: m.status for m in db.session.scalars(db.select(AttendanceMark))}
     db.session.commit()

@@ -351,3 +351,14 @@ def test_a_photo_is_stored_without_its_metadata(trip, people):
     db.session.commit()
     stored = get_storage().get(photo.storage_key)
     assert stored.startswith(b"\xff\xd8") and b"PhoneMaker" not in stored
+
+
+def test_a_stop_deleted_from_the_session_page_leaves_the_itinerary_numbered(trip, people, as_role):
+    from ecole.core.audit import AuditEntry
+
+    first, second = trip.stops
+    response = post(as_role("trainer"), f"/sessions/{trip.session_id}/meetings/{first.meeting_id}/delete", {})
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert [(stop.id, stop.position) for stop in trip.stops] == [(second.id, 1)]
+    assert db.session.scalar(db.select(db.func.count(AuditEntry.id)).where(AuditEntry.action == "trip.stop_delete")) == 1
