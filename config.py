@@ -60,6 +60,9 @@ class Config:
     # Files: a folder by default (ECOLE_STORAGE_DIR); ECOLE_STORAGE_URL=s3://bucket/prefix puts them
     # in S3-compatible object storage (see ecole/core/storage.py).
     STORAGE_DIR = os.environ.get("ECOLE_STORAGE_DIR", str(ROOT / "instance" / "storage"))
+    # The school's signing keys for certificates (ecole/certificates/keys.py): files, never in the
+    # database or the stored files (so never in a backup in clear); ECOLE_SIGNING_KEY_PASSPHRASE encrypts them.
+    SIGNING_KEYS_DIR = os.environ.get("ECOLE_SIGNING_KEYS_DIR", str(ROOT / "instance" / "keys"))
     STORAGE_URL = os.environ.get("ECOLE_STORAGE_URL", "")
     S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")
     S3_ACCESS_KEY_ID = os.environ.get("AWS_ACCESS_KEY_ID", "")
@@ -103,6 +106,9 @@ class Config:
     # Public handouts are printed once per version and then served from a file; the limit keeps a
     # script from tying up the workers anyway.
     HANDOUT_RATE_LIMIT = os.environ.get("ECOLE_HANDOUT_RATE_LIMIT", "30 per minute")
+    # The public verification of certificates: enough for a commune checking a pile, not for guessing codes.
+    VERIFY_RATE_LIMIT = os.environ.get("ECOLE_VERIFY_RATE_LIMIT", "60 per minute")
+    CERTIFICATE_CHECK_MAX_BYTES = 5 * 1024 * 1024  # "check a file": a certificate is ~100 KB
 
     # Background jobs (ecole/jobs/): a SQLite queue file by default, Redis when REDIS_URL is set.
     REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -140,6 +146,7 @@ class TestingConfig(Config):
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
     LOGIN_RATE_LIMIT = "10000 per minute"  # the rate-limit tests set the real limit for themselves
     HANDOUT_RATE_LIMIT = "10000 per minute"
+    VERIFY_RATE_LIMIT = "10000 per minute"
     # Flask-Limiter keeps one store for the last app bound: apps that tests make must not share a
     # file between test processes (tests/conftest.py gives the suite's app a SQLite file of its own).
     RATELIMIT_STORAGE_URI = "memory://"

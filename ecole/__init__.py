@@ -57,8 +57,11 @@ def create_app(config_class=None) -> Flask:
     storage.init_app(app)  # a wrong ECOLE_STORAGE_URL fails here, at start-up
 
     # Every kind of background job, in one place (ecole/jobs/runner.py says how they run).
+    from ecole.certificates import jobs as certificate_jobs
+
     jobs.init_app(app, kinds={"send_mail": send_mail_job,
-                              notification_services.DELIVER_KIND: notification_services.deliver_notice_job})
+                              notification_services.DELIVER_KIND: notification_services.deliver_notice_job,
+                              certificate_jobs.KIND: certificate_jobs.issue_certificates_job})
     from ecole.enrolment import services as enrolment_services
     from ecole.trips import services as trip_services
 
@@ -90,6 +93,7 @@ def _register_blueprints(app: Flask) -> None:
     from ecole.attendance.sheet_views import sheets
     from ecole.attendance.views import attendance
     from ecole.catalogue.views import catalogue
+    from ecole.certificates.views import certificates
     from ecole.enrolment.decision_views import decisions
     from ecole.enrolment.roster_views import rosters
     from ecole.enrolment.views import training
@@ -100,7 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     from ecole.trips.views import trips
 
     for blueprint in (main, offline, auth, account, people, catalogue, sessions, training, decisions, rosters, notifications,
-                      attendance, evaluation, sheets, trips, admin, admin_catalogue):
+                      attendance, evaluation, sheets, trips, certificates, admin, admin_catalogue):
         app.register_blueprint(blueprint)
 
 
@@ -112,13 +116,14 @@ def _register_audit_titles(app: Flask) -> None:
     from ecole.attendance.services import ACTION_TITLES as attendance
     from ecole.attendance.sync import ACTION_TITLES as offline_marks
     from ecole.catalogue.services import ACTION_TITLES as catalogue
+    from ecole.certificates.services import ACTION_TITLES as certificates
     from ecole.core import audit
     from ecole.enrolment.services import ACTION_TITLES as enrolment
     from ecole.sessions.services import ACTION_TITLES as sessions
     from ecole.trips.services import ACTION_TITLES as trips
 
     audit.init_app(app, {**accounts, **catalogue, **sessions, **enrolment, **attendance, **offline_marks, **evaluation, **scans,
-                         **trips})
+                         **trips, **certificates})
 
 
 def _register_template_helpers(app: Flask) -> None:

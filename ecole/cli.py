@@ -15,14 +15,17 @@ ecole_cli = AppGroup("ecole", help="Ecole: set-up and administration commands.")
 
 @ecole_cli.command("init")
 def init_command():
-    """Create or upgrade the schema, import courses/, create the first administrator if none."""
+    """Create or upgrade the schema, import courses/, create the first administrator and signing key if none."""
     from ecole.accounts.services import ensure_first_admin
     from ecole.catalogue.cli import import_on_init
+    from ecole.certificates import keys
 
     upgrade()
     import_on_init()
     created = ensure_first_admin()
     db.session.commit()
+    if not keys.all_keys():  # the school's first signing key (later ones: `signing-key rotate`)
+        click.echo(f"Clé de signature des certificats créée : {keys.create_key().path}")
     if created:
         user, password = created
         click.echo("Premier administrateur créé — notez ce mot de passe, il ne sera plus affiché :")
@@ -130,13 +133,15 @@ def init_app(app: Flask) -> None:
     """`flask ecole …`: this module's commands and each domain's, written out."""
     from ecole.attendance import cli as attendance_cli
     from ecole.catalogue import cli as catalogue_cli
+    from ecole.certificates import cli as certificates_cli
     from ecole.demo import demo_command
     from ecole.enrolment import cli as enrolment_cli
     from ecole.jobs import cli as jobs_cli
 
     for command in (catalogue_cli.import_courses_command, catalogue_cli.export_courses_command,
                     enrolment_cli.expire_offers_command, jobs_cli.worker_command, jobs_cli.jobs_group,
-                    attendance_cli.sign_in_sheet_command, demo_command):
+                    attendance_cli.sign_in_sheet_command, certificates_cli.issue_certificates_command,
+                    certificates_cli.certificates_group, certificates_cli.signing_key_group, demo_command):
         ecole_cli.add_command(command)
     app.cli.add_command(ecole_cli)
 

@@ -86,6 +86,7 @@ def app(database_url, tmp_path_factory):
     class Config(TestingConfig):
         SQLALCHEMY_DATABASE_URI = database_url
         STORAGE_DIR = str(tmp_path_factory.mktemp("storage"))
+        SIGNING_KEYS_DIR = str(tmp_path_factory.mktemp("keys"))
         # The embedded default store (a SQLite file), one per test process.
         RATELIMIT_STORAGE_URI = f"ecole-sqlite://{limits_dir / 'ratelimit.sqlite3'}"
 
@@ -94,6 +95,9 @@ def app(database_url, tmp_path_factory):
     application.test_client_class = IsolatedClient
     with application.app_context():
         upgrade()  # the schema comes from the migrations, as in production
+        from ecole.certificates.keys import create_key
+
+        create_key()  # the school's signing key, as `init` makes it
         # Rows the migrations seed (the school's themes…) are put back after every test.
         SEEDED.clear()
         for table in db.metadata.sorted_tables:

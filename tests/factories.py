@@ -130,3 +130,19 @@ def make_trip(trainer, *, capacity: int = 10, days_ahead: int = 30, stops: int =
         session_services.publish(course_session, actor=trainer)
     db.session.commit()
     return trip
+
+
+def make_validated_session(trainer, trainees, *, absent=(), course_slug: str = "saffron-basics"):
+    """A held session of three meetings whose registers are complete and whose results the trainer
+    validated: everyone present, except the people of `absent` (absent from every meeting). Returns the
+    session and the enrolments, in the order of `trainees`."""
+    from ecole.attendance import services as attendance
+
+    course_session, enrolments = make_held_session(trainer, trainees, course_slug=course_slug)
+    missing = {person.id for person in absent}
+    for meeting in course_session.meetings:
+        attendance.save_marks(meeting, {e.id: "absent" if e.user_id in missing else "present" for e in enrolments},
+                              actor=trainer)
+    attendance.validate_results(course_session, actor=trainer)
+    db.session.commit()
+    return course_session, enrolments

@@ -220,8 +220,8 @@ ROUTES: dict[str, dict[str, Route]] = {
     "trips.add_contact": {"POST": Route(STAFF, lambda w: f"/sessions/{w['trip']}/trip/contacts",
                                         lambda w: {"contact-name": "Said", "contact-phone": "0612121212"})},
     "trips.delete_part": {"POST": Route(STAFF, lambda w: f"/sessions/{w['trip']}/trip/contacts/{w['trip_contact']}/delete")},
-    "trips.apply": {"GET": Route(SIGNED_IN, lambda w: f"/sessions/{w['trip']}/apply"),
-                    "POST": Route(SIGNED_IN, lambda w: f"/sessions/{w['trip']}/apply", lambda w: {"motivation": "Apprendre"})},
+    "trips.apply": {"GET": Route(SIGNED_IN, lambda w: f"/sessions/{w['open_trip']}/apply"),
+                    "POST": Route(SIGNED_IN, lambda w: f"/sessions/{w['open_trip']}/apply", lambda w: {"motivation": "Apprendre"})},
     "trips.participants": {"GET": Route(STAFF, lambda w: f"/sessions/{w['trip']}/trip/participants")},
     "trips.apply_for": {"POST": Route(STAFF, lambda w: f"/sessions/{w['trip']}/trip/apply-for",
                                       lambda w: {"for-identifier": "other@example.org", "for-motivation": "Dit au téléphone"})},
@@ -245,6 +245,13 @@ ROUTES: dict[str, dict[str, Route]] = {
     "trips.report_pdf": {"GET": Route(EVERYONE, lambda w: f"/trips/{w['trip']}/report.pdf", crawl=False)},
     "trips.photo": {"GET": Route(EVERYONE, lambda w: f"/trips/{w['trip']}/photos/{w['trip_photo']}.jpg", crawl=False)},
     # --- end of study trips ---------------------------------------------------------------------------
+    # --- certificates: public verification (ecole/certificates/views.py) ----------------------------------
+    "certificates.verify_index": {"GET": Route(EVERYONE, fixed("/verify"))},
+    "certificates.verify": {"GET": Route(EVERYONE, lambda w: f"/verify/{w['certificate']}")},
+    "certificates.verify_pdf": {"GET": Route(EVERYONE, lambda w: f"/verify/{w['certificate']}.pdf", crawl=False)},
+    "certificates.check_file": {"POST": Route(EVERYONE, fixed("/verify/file"))},
+    "certificates.verify_json": {"GET": Route(EVERYONE, lambda w: f"/verify/{w['certificate']}.json", crawl=False)},
+    "certificates.issuer": {"GET": Route(EVERYONE, fixed("/issuer.json"), crawl=False)},
 }
 
 
@@ -359,11 +366,40 @@ def _trips(people) -> dict:
     photo = services.add_photo(stop, "safran.png", io.BytesIO(picture.getvalue()), caption="Les fleurs", actor=people.trainer)
     contact = services.add_contact(trip, "Brahim", "0600000000", "Accompagnateur", actor=people.trainer)
     services.publish_report(trip, actor=people.trainer)
+    open_trip = make_trip(people.trainer, stops=1, days_ahead=90, commune="Tata")  # nobody applied yet
     db.session.commit()
-    return {"trip": course_session.id, "trip_stop": stop.id, "trip_stop_2": trip.stops[1].id,
+    return {"trip": course_session.id, "open_trip": open_trip.session_id, "trip_stop": stop.id, "trip_stop_2": trip.stops[1].id,
             "trip_request": request.id, "trip_participant": participant.id, "trip_document": document.id,
             "trip_photo": photo.id, "trip_vehicle": trip.vehicles[0].id, "trip_contact": contact.id,
             "trip_day": (date.today() + timedelta(days=70)).isoformat()}
 
 
-WORLD_HOOKS: list = [_catalogue, _sessions, _sheet_scans, _offline, _trips]
+_RENDERED: dict = {}
+
+
+def _certificates(people) -> dict:
+    """A certificate of a held session whose results are validated. The route table builds a world
+    per case (hundreds): its PDF is rendered once and its bytes reused (the PDF's own tests are in
+    tests/certificates/)."""
+    from unittest import mock
+
+    from ecole.certificates import printing, services
+    from ecole.extensions import db
+    from tests.factories import make_user, make_validated_session
+
+    holder = make_user("trainee", name="Titulaire Certificat", email="certificate@example.org")
+    _course_session, (enrolment,) = make_validated_session(people.trainer, [holder])
+    render = printing.certificate_pdf
+
+    def once(certificate):
+        if "pdf" not in _RENDERED:
+            _RENDERED["pdf"] = render(certificate)
+        return _RENDERED["pdf"]
+
+    with mock.patch.object(printing, "certificate_pdf", once):
+        certificate = services.issue(enrolment, actor=people.admin)
+    db.session.commit()
+    return {"certificate": certificate.code}
+
+
+WORLD_HOOKS: list = [_catalogue, _sessions, _sheet_scans, _offline, _trips, _certificates]

@@ -51,10 +51,17 @@ def _tools(stylesheet: str):
     return _local.tools
 
 
-def render_pdf(html: str, *, stylesheet: str = "css/pdf.css", archival: bool = False) -> bytes:
-    """Render `html` with the print stylesheet; relative URLs resolve inside static/."""
+def render_pdf(html: str, *, stylesheet: str = "css/pdf.css", archival: bool = False,
+               attachments: list[tuple[str, str, str]] = ()) -> bytes:
+    """Render `html` with the print stylesheet; relative URLs resolve inside static/. `attachments`:
+    (file name, text, description) embedded in the PDF (PDF/A-3 allows it: the file's "Data")."""
+    from weasyprint import Attachment
+
     fetcher, fonts, css = _tools(stylesheet)
     base_url = (Path(current_app.static_folder).resolve() / "index.html").as_uri()
     document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
     options = {"pdf_variant": "pdf/a-3b"} if archival else {}
+    if attachments:
+        options["attachments"] = [Attachment(string=data, name=name, description=description, relationship="Data",
+                                             url_fetcher=fetcher) for name, data, description in attachments]
     return document.write_pdf(stylesheets=[css], font_config=fonts, **options)

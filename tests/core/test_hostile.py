@@ -358,7 +358,9 @@ NO_FIELDS = {"auth.logout", "training.restore_enrolment", "admin.user_active", "
              # a file upload: its hostile files (types, sizes, names, bombs) are in tests/attendance/test_scans.py
              "sheets.session_scans",
              # a study trip's buttons (select or wait, remove a row, publish or withdraw the report)
-             "trips.decide", "trips.delete_part", "trips.delete_photo", "trips.delete_stop", "trips.publish"}
+             "trips.decide", "trips.delete_part", "trips.delete_photo", "trips.delete_stop", "trips.publish",
+             # a file upload: its hostile files are in tests/certificates/test_verify.py
+             "certificates.check_file"}
 
 
 # The classes above, one by one, where a user would see them -----------------------------------

@@ -1,0 +1,31 @@
+"""Reads of certificates that pages, exports and commands share."""
+from sqlalchemy import select
+
+from ecole.certificates.models import Certificate
+from ecole.enrolment.models import Enrolment
+from ecole.extensions import db
+
+
+def certificates_query(*, session_id: int | None = None, status: str | None = None, text: str | None = None):
+    from ecole.core.sql import contains
+
+    query = select(Certificate).join(Enrolment, Enrolment.id == Certificate.enrolment_id).order_by(
+        Certificate.issued_at.desc(), Certificate.id.desc())
+    if session_id is not None:
+        query = query.where(Enrolment.session_id == session_id)
+    if status:
+        query = query.where(Certificate.status == status)
+    if text:
+        query = query.where(contains(Certificate.holder_latin, text, ignore_case=True)
+                            | contains(Certificate.holder_arabic, text) | contains(Certificate.code, text.upper()))
+    return query
+
+
+def certificate_rows(*, session_id: int | None = None) -> list[list[str]]:
+    return [[c.code, c.holder_latin, c.course_titles.get("fr", ""), c.issued_at.date().isoformat(), c.status]
+            for c in db.session.scalars(certificates_query(session_id=session_id))]
+
+
+def certificates_of(user_id: int) -> list[Certificate]:
+    return list(db.session.scalars(select(Certificate).join(Enrolment, Enrolment.id == Certificate.enrolment_id)
+                                   .where(Enrolment.user_id == user_id).order_by(Certificate.issued_at.desc())))
