@@ -209,6 +209,28 @@ def _completed_story(course_session: CourseSession, world: World) -> None:
     _demo_scan(course_session, first, trainer)
     attendance_services.validate_results(course_session, actor=trainer)
     session_services.complete(course_session, actor=trainer)
+    _certificates_story(course_session, world)
+
+
+def _certificates_story(course_session: CourseSession, world: World) -> None:
+    """The closed session's certificates: both people who completed it get one; Omar's is corrected
+    (his name in Arabic was misspelt in his profile: the old certificate is superseded), Rachid's is
+    revoked (his hours are checked against the paper sheet before a new one is issued)."""
+    from ecole.accounts.services import update_profile
+    from ecole.certificates import keys
+    from ecole.certificates import services as certificates
+
+    if not keys.all_keys():
+        keys.create_key()
+    omar, rachid = world.people["omar"], world.people["rachid"]
+    spelt_right = omar.name_arabic
+    update_profile(omar, {"name_arabic": "عمر اخيات"}, actor=world.admin)  # as the desk first typed it
+    answer = certificates.eligibility(course_session)
+    issued = {e.user_id: certificates.issue(e, actor=world.admin) for e in answer.eligible}
+    update_profile(omar, {"name_arabic": spelt_right}, actor=world.admin)
+    certificates.reissue(issued[omar.id], "Nom en arabe corrigé dans le profil.", actor=world.admin)
+    certificates.revoke(issued[rachid.id], "Heures à revérifier sur la feuille signée ; un nouveau certificat suivra.",
+                        actor=world.admin)
 
 
 def _demo_scan(course_session: CourseSession, meeting, trainer: User) -> None:

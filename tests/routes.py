@@ -252,6 +252,14 @@ ROUTES: dict[str, dict[str, Route]] = {
     "certificates.check_file": {"POST": Route(EVERYONE, fixed("/verify/file"))},
     "certificates.verify_json": {"GET": Route(EVERYONE, lambda w: f"/verify/{w['certificate']}.json", crawl=False)},
     "certificates.issuer": {"GET": Route(EVERYONE, fixed("/issuer.json"), crawl=False)},
+    "certificates.session_certificates": {"GET": Route(ADMIN, lambda w: f"/sessions/{w['certified_session']}/certificates")},
+    "certificates.issue_session": {"POST": Route(ADMIN, lambda w: f"/sessions/{w['certified_session']}/certificates")},
+    "certificates.issue_one": {"POST": Route(ADMIN, lambda w: f"/enrolments/{w['uncertified']}/certificate")},
+    "certificates.register": {"GET": Route(ADMIN, fixed("/admin/certificates"))},
+    "certificates.manage": {"GET": Route(ADMIN, lambda w: f"/certificates/{w['certificate_id']}")},
+    "certificates.change": {"POST": Route(ADMIN, lambda w: f"/certificates/{w['certificate_id']}/revoke",
+                                          lambda w: {"revoke-reason": "Délivré par erreur"})},
+    "certificates.mine": {"GET": Route(SIGNED_IN, fixed("/me/certificates"))},
 }
 
 
@@ -388,7 +396,8 @@ def _certificates(people) -> dict:
     from tests.factories import make_user, make_validated_session
 
     holder = make_user("trainee", name="Titulaire Certificat", email="certificate@example.org")
-    _course_session, (enrolment,) = make_validated_session(people.trainer, [holder])
+    waiting = make_user("trainee", name="Sans Certificat", email="uncertified@example.org")
+    course_session, (enrolment, uncertified) = make_validated_session(people.trainer, [holder, waiting])
     render = printing.certificate_pdf
 
     def once(certificate):
@@ -399,7 +408,8 @@ def _certificates(people) -> dict:
     with mock.patch.object(printing, "certificate_pdf", once):
         certificate = services.issue(enrolment, actor=people.admin)
     db.session.commit()
-    return {"certificate": certificate.code}
+    return {"certificate": certificate.code, "certificate_id": certificate.id, "certified_session": course_session.id,
+            "uncertified": uncertified.id}
 
 
 WORLD_HOOKS: list = [_catalogue, _sessions, _sheet_scans, _offline, _trips, _certificates]

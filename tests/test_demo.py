@@ -238,3 +238,17 @@ def test_the_demo_trip_goes_from_applications_to_a_published_report(runner, clie
     assert page.status_code == 200 and "Souktana" in page.get_data(as_text=True)
     assert demo(runner).exit_code == 0  # a second run writes nothing more
     assert db.session.scalar(db.select(db.func.count(ReportEntry.id))) == 5
+
+
+def test_the_demo_has_issued_superseded_and_revoked_certificates(runner, client):
+    from ecole.certificates.models import Certificate
+
+    assert demo(runner).exit_code == 0
+    certificates = db.session.scalars(db.select(Certificate).order_by(Certificate.id)).all()
+    assert sorted(c.status for c in certificates) == ["revoked", "superseded", "valid"]
+    superseded = next(c for c in certificates if c.status == "superseded")
+    assert superseded.holder_arabic == "عمر اخيات" and superseded.superseded_by.holder_arabic == "عمر أخيات"
+    for certificate in certificates:
+        assert client.get(f"/verify/{certificate.code}").status_code == 200
+    assert demo(runner).exit_code == 0
+    assert db.session.scalar(db.select(db.func.count(Certificate.id))) == 3

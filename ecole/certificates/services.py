@@ -32,6 +32,7 @@ ACTION_TITLES = {
     "certificate.issue": _l("Certificat délivré"),
     "certificate.revoke": _l("Certificat révoqué"),
     "certificate.reissue": _l("Certificat délivré à nouveau (correction)"),
+    "certificate.export": _l("Export de la liste des certificats"),
 }
 ISSUER = "École Pratique de Développement Rural — Migrations & Développement"
 

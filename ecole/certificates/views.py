@@ -1,15 +1,26 @@
 """Public verification of certificates: a code's page (every printed field and the status), its stored
 PDF, and "check a file" (is this PDF, byte for byte, a certificate the school issued?). Rate-limited:
 codes cannot be guessed (60 random bits) and cannot be tried in bulk either."""
-from flask import Blueprint, current_app, jsonify, render_template, request
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
 
-from ecole.certificates import services
-from ecole.certificates.forms import CheckFileForm
-from ecole.core.forms import form_status
-from ecole.core.pages import download
+from ecole.certificates import queries, services
+from ecole.certificates.forms import CheckFileForm, ReasonForm
+from ecole.certificates.models import Certificate, CertificateStatus
+from ecole.certificates.printing import verify_url
+from ecole.certificates.services import CertificateError
+from ecole.core.access import admin_required, login_required
+from ecole.core.audit import record
+from ecole.core.forms import ConfirmForm, form_status
+from ecole.core.pages import act, download, found, save_form
+from ecole.core.pagination import page_number
+from ecole.core.params import int_arg
 from ecole.core.storage import get_storage
-from ecole.extensions import limiter
+from ecole.enrolment.models import Enrolment
+from ecole.extensions import db, limiter
+from ecole.sessions.pages import managed_session
 
 certificates = Blueprint("certificates", __name__)
 
@@ -91,3 +102,130 @@ def check_file():
             result = services.by_file(data) or False
     status = 200 if result is not None else form_status(form) if request.method == "POST" else 200
     return render_template("certificates/check.html", form=form, result=result), status
+
+
+# --- staff: a session's certificates, the register of every certificate -------------------------------
+
+def _job_of(course_session):
+    """The latest bulk issuing job of the session (its progress bar), or None."""
+    from sqlalchemy import select
+
+    from ecole.certificates.jobs import KIND
+    from ecole.core.sql import like_escape
+    from ecole.jobs.models import Job
+
+    return db.session.scalar(select(Job).where(
+        Job.kind == KIND, Job.key.like(like_escape(f"certificates:{course_session.id}:") + "%", escape="\\"))
+        .order_by(Job.id.desc()).limit(1))
+
+
+@certificates.route("/sessions/<int:session_id>/certificates")
+@admin_required
+def session_certificates(session_id: int):
+    course_session = managed_session(session_id)
+    answer = services.eligibility(course_session)
+    issued = {c.enrolment_id: c for c in db.session.scalars(queries.certificates_query(session_id=course_session.id))
+              if c.status == "valid"}
+    job = _job_of(course_session)
+    running = job is not None and job.state in ("queued", "running")
+    return render_template("certificates/session.html", course_session=course_session, answer=answer, issued=issued,
+                           job=job, running=running, form=ConfirmForm(),
+                           missing=[e for e in answer.eligible if e.id not in issued])
+
+
+@certificates.route("/sessions/<int:session_id>/certificates", methods=["POST"])
+@admin_required
+def issue_session(session_id: int):
+    """Bulk issuing runs as a job: the request only asks for it (it answers at once) and the page shows
+    the progress."""
+    from ecole.certificates.jobs import enqueue_session
+
+    course_session = managed_session(session_id)
+    act(ConfirmForm(), lambda: enqueue_session(course_session, actor=current_user),
+        lambda count: ngettext("%(num)d certificat est en cours de préparation.",
+                               "%(num)d certificats sont en cours de préparation.", count) if count
+        else _("Chaque personne qui y a droit a déjà son certificat."), refused=(CertificateError,))
+    return redirect(url_for("certificates.session_certificates", session_id=course_session.id))
+
+
+@certificates.route("/enrolments/<int:enrolment_id>/certificate", methods=["POST"])
+@admin_required
+def issue_one(enrolment_id: int):
+    enrolment = found(db.session.get(Enrolment, enrolment_id))
+    course_session = managed_session(enrolment.session_id)
+    act(ConfirmForm(), lambda: services.issue(enrolment, actor=current_user),
+        lambda certificate: _("Certificat délivré : %(code)s", code=certificate.code), refused=(CertificateError,))
+    return redirect(url_for("certificates.session_certificates", session_id=course_session.id))
+
+
+@certificates.route("/admin/certificates")
+@admin_required
+def register():
+    status = request.args.get("status") if request.args.get("status") in {s.value for s in CertificateStatus} else ""
+    text = (request.args.get("q") or "").strip()[:100]
+    session_id = int_arg("session")
+    query = queries.certificates_query(session_id=session_id, status=status or None, text=text or None)
+    if request.args.get("format") == "csv":
+        return _csv(query, status=status, text=text, session_id=session_id)
+    page = db.paginate(query, page=page_number(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    return render_template("certificates/register.html", page=page, status=status, q=text, session_id=session_id,
+                           statuses=list(CertificateStatus), params={"status": status, "q": text, "session": session_id})
+
+
+def _csv(query, **filters):
+    import csv
+    import io
+
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["code", "holder", "holder_arabic", "course", "hours", "issued", "status", "reason"])
+    for c in db.session.scalars(query):
+        writer.writerow([c.code, c.holder_latin, c.holder_arabic, c.course_titles.get("fr", ""), c.hours,
+                         c.issued_at.date().isoformat(), c.status, c.revoke_reason or c.supersede_reason])
+    record("certificate.export", "certificates", actor=current_user,
+           **{key: value for key, value in filters.items() if value})
+    db.session.commit()
+    return download(out.getvalue().encode("utf-8-sig"), "text/csv; charset=utf-8", "certificates.csv")
+
+
+def _admin_certificate(certificate_id: int) -> Certificate:
+    return found(db.session.get(Certificate, certificate_id))
+
+
+@certificates.route("/certificates/<int:certificate_id>", methods=["GET"])
+@admin_required
+def manage(certificate_id: int, form: ReasonForm | None = None, status: int = 200):
+    certificate = _admin_certificate(certificate_id)
+    return render_template("certificates/manage.html", certificate=certificate,
+                           revoke_form=form or ReasonForm(prefix="revoke"), reissue_form=form or ReasonForm(prefix="reissue")), status
+
+
+@certificates.route("/certificates/<int:certificate_id>/<any(revoke, reissue):action>", methods=["POST"])
+@admin_required
+def change(certificate_id: int, action: str):
+    certificate = _admin_certificate(certificate_id)
+    form = ReasonForm(prefix=action)
+    if action == "revoke":
+        done = save_form(form, lambda: services.revoke(certificate, form.reason.data, actor=current_user),
+                         _("Le certificat est révoqué : la page de vérification le dit."), refused=(CertificateError,))
+        target = certificate
+    else:
+        made = {}
+
+        def reissue():
+            made["certificate"] = services.reissue(certificate, form.reason.data, actor=current_user)
+
+        done = save_form(form, reissue, _("Un nouveau certificat remplace l’ancien."), refused=(CertificateError,))
+        target = made.get("certificate", certificate)
+    if done:
+        return redirect(url_for("certificates.manage", certificate_id=target.id))
+    return manage(certificate_id, form, 400)
+
+
+# --- trainees: my certificates ---------------------------------------------------------------------
+
+@certificates.route("/me/certificates")
+@login_required
+def mine():
+    return render_template("certificates/mine.html", certificates=queries.certificates_of(current_user.id),
+                           verify_url=verify_url)
