@@ -61,7 +61,8 @@ def create_key_command():
     from ecole.certificates import keys
 
     if keys.all_keys():
-        fail(_("Une clé de signature existe déjà : pour la remplacer, utilisez « rotate »."))
+        fail(_("Une clé de signature existe déjà : pour la remplacer, utilisez « %(command)s ».",
+               command="flask --app wsgi ecole signing-key rotate"))
     key = keys.create_key()
     click.echo(_("Clé de signature créée : %(path)s", path=str(key.path)))
 
