@@ -45,8 +45,12 @@ def certificate_html(certificate: Certificate) -> str:
             "issued": _("Délivré le %(date)s", date=format_date(certificate.issued_at, "long")),
             "verify": _("Vérifier ce document :"),
         })
+    # Long names, titles or lists of trainers are set smaller, so the footer and its QR code keep their place.
+    longest = max(len(certificate.holder_latin), len(certificate.place),
+                  *(len(title) for title in certificate.course_titles.values()))
+    long = longest > 45 or len(certificate.trainers) > 60
     with force_locale("fr"):
-        return render_template("pdf/certificate.html", certificate=certificate, parts=parts, languages=LOCALES,
+        return render_template("pdf/certificate.html", certificate=certificate, parts=parts, languages=LOCALES, long=long,
                                url=verify_url(certificate.code), qr=qr_svg(verify_url(certificate.code)))
 
 

@@ -21,8 +21,15 @@ def certificates_query(*, session_id: int | None = None, status: str | None = No
     return query
 
 
+def issued_on(certificate: Certificate) -> str:
+    """The day of issue as printed: on the school's clock, not UTC's."""
+    from ecole.core.timezone import school_zone
+
+    return certificate.issued_at.astimezone(school_zone()).date().isoformat()
+
+
 def certificate_rows(*, session_id: int | None = None) -> list[list[str]]:
-    return [[c.code, c.holder_latin, c.course_titles.get("fr", ""), c.issued_at.date().isoformat(), c.status]
+    return [[c.code, c.holder_latin, c.course_titles.get("fr", ""), issued_on(c), c.status]
             for c in db.session.scalars(certificates_query(session_id=session_id))]
 
 

@@ -181,7 +181,7 @@ def _csv(query, **filters):
     writer.writerow(["code", "holder", "holder_arabic", "course", "hours", "issued", "status", "reason"])
     for c in db.session.scalars(query):
         writer.writerow([c.code, c.holder_latin, c.holder_arabic, c.course_titles.get("fr", ""), c.hours,
-                         c.issued_at.date().isoformat(), c.status, c.revoke_reason or c.supersede_reason])
+                         queries.issued_on(c), c.status, c.revoke_reason or c.supersede_reason])
     record("certificate.export", "certificates", actor=current_user,
            **{key: value for key, value in filters.items() if value})
     db.session.commit()
