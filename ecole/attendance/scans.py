@@ -33,10 +33,9 @@ from ecole.core.uploads import (
     PAGE_LONG_SIDE,
     PAGE_QUALITY,
     UploadRefused,
-    check_name,
+    checked_kind,
     decode_image,
     read_stream,
-    sniff,
     strip_metadata,
 )
 from ecole.extensions import db
@@ -81,15 +80,7 @@ class ReadUpload:
 
 def read_upload(filename: str, data: bytes, *, max_pixels: int, max_pages: int) -> ReadUpload:
     """Check, decode and read the codes of an upload; ScanRefused says what is wrong with it."""
-    announced = check_name(filename)
-    if not data:
-        raise ScanRefused(_("Le fichier est vide."))
-    kind = sniff(data)
-    if kind is None:
-        raise ScanRefused(_("Ce fichier n’est ni une photo JPEG ou PNG ni un PDF."))
-    if kind != announced:
-        raise ScanRefused(_("Le contenu du fichier ne correspond pas à son nom (%(name)s) : renommez-le "
-                            "avec la bonne extension.", name=filename))
+    kind = checked_kind(filename, data)
     try:
         images = _pdf_pages(data, max_pages) if kind == "pdf" else [decode_image(data, max_pixels)]
         original = strip_metadata(kind, data)

@@ -52,6 +52,20 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
+def checked_kind(filename: str, data: bytes) -> str:
+    """The kind of an upload ("jpeg", "png", "pdf") read from its content, which its name must announce."""
+    announced = check_name(filename)
+    if not data:
+        raise UploadRefused(_("Le fichier est vide."))
+    kind = sniff(data)
+    if kind is None:
+        raise UploadRefused(_("Ce fichier n’est ni une photo JPEG ou PNG ni un PDF."))
+    if kind != announced:
+        raise UploadRefused(_("Le contenu du fichier ne correspond pas à son nom (%(name)s) : renommez-le "
+                              "avec la bonne extension.", name=filename))
+    return kind
+
+
 def read_stream(stream: BinaryIO, limit: int) -> bytes:
     if hasattr(stream, "seek"):
         try:

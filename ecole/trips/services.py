@@ -22,9 +22,9 @@ from ecole.core.uploads import (
     PAGE_QUALITY,
     UploadRefused,
     check_name,
+    checked_kind,
     decode_image,
     read_stream,
-    sniff,
     strip_metadata,
 )
 from ecole.enrolment import services as enrolment
@@ -427,16 +427,9 @@ def set_document(participant: Enrolment, kind: str, status: str, *, actor: User,
 
 
 def _checked_file(filename: str, stream: BinaryIO | None, limit: int) -> tuple[bytes, str]:
-    announced = check_name(filename)
+    check_name(filename)  # a path-like name is refused before anything is read
     data = read_stream(stream, limit) if stream is not None else b""
-    if not data:
-        raise UploadRefused(_("Le fichier est vide."))
-    kind = sniff(data)
-    if kind is None:
-        raise UploadRefused(_("Ce fichier n’est ni une photo JPEG ou PNG ni un PDF."))
-    if kind != announced:
-        raise UploadRefused(_("Le contenu du fichier ne correspond pas à son nom (%(name)s) : renommez-le "
-                              "avec la bonne extension.", name=filename))
+    kind = checked_kind(filename, data)
     try:
         if kind != "pdf":
             decode_image(data, current_app.config["SCAN_MAX_PIXELS"])

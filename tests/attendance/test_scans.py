@@ -11,6 +11,7 @@ from PIL import Image, ImageFilter
 
 from ecole.attendance import scans
 from ecole.attendance.models import ScanPage, SheetScan
+from ecole.core import uploads
 from ecole.core.audit import AuditEntry
 from ecole.extensions import db
 from tests.attendance.helpers import pdf_page_images
@@ -247,7 +248,7 @@ def test_a_failure_while_storing_leaves_no_file_behind(app, people, big_meeting,
 @pytest.mark.parametrize("name", ["", ".hidden.png", "a\\b.png", "C:\\Users\\photo.jpg", "../x.jpg", "nul\x00.png", "a" * 300 + ".png", "x..png"])
 def test_names_no_phone_gives_are_refused(app, name):
     with pytest.raises(scans.ScanRefused):
-        scans.check_name(name)
+        uploads.check_name(name)
 
 
 def test_a_code_of_another_session_files_nothing(app, people, big_meeting, catalogue, tmp_path):

@@ -5,6 +5,7 @@ import pytest
 from ecole.accounts import services as accounts
 from tests.catalogue.conftest import catalogue  # noqa: F401
 from tests.factories import make_user, make_validated_session
+from tests.jobs.queues import queue  # noqa: F401  (a real queue, for the bulk job tests)
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import io
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -31,11 +30,9 @@ from ecole.core.storage import get_storage
 from ecole.enrolment.models import Enrolment
 from ecole.extensions import db
 from ecole.jobs.models import Job
-from ecole.jobs.runner import build_huey, init_app
 from tests.factories import make_user, make_validated_session
+from tests.jobs.queues import ROOT, wait_for
 
-ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = "redis://127.0.0.1:6379/13"
 ELIGIBLE = 30
 ON_POSTGRESQL = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
 ABSENT_AT = (4, 15, 27)  # the ineligible people sit among the others, so the batch passes over them
@@ -59,37 +56,8 @@ def big_session(people, catalogue):
     return course_session, eligible, ineligible
 
 
-def redis_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
-@pytest.fixture
-def queue(app, tmp_path, request):
-    """The app enqueues into a real queue (not inline) for this test; put back afterwards."""
-    backend = request.param
-    if backend == "redis":
-        if not redis_up():
-            if os.environ.get("CI"):
-                pytest.fail("Redis is not running on 127.0.0.1:6379")
-            pytest.skip("no Redis on 127.0.0.1:6379")
-        import redis
-
-        redis.Redis.from_url(REDIS_URL).flushdb()  # database 13 is the job tests' alone
-    settings = {"JOBS_IMMEDIATE": False, "REDIS_URL": REDIS_URL if backend == "redis" else "",
-                "JOBS_SQLITE_FILE": str(tmp_path / "queue.sqlite3")}
-    inline = app.extensions["ecole.jobs"]
-    runner = init_app(app, inline.kinds, huey=build_huey(settings))
-    settings["huey"] = runner.huey
-    yield settings
-    app.extensions["ecole.jobs"] = inline
-    if backend == "redis":
-        import redis
-
-        redis.Redis.from_url(REDIS_URL).flushdb()
 
 
 def start_worker(app, database_url: str, settings: dict, log: Path) -> subprocess.Popen:
@@ -116,12 +84,6 @@ def stop(worker: subprocess.Popen) -> None:
         worker.wait(5)
 
 
-def wait_for(condition, timeout: float, what: str, log: Path, every: float = 0.02):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}; worker log:\n{log.read_text()[-3000:]}")
-        time.sleep(every)
 
 
 def fresh() -> None:

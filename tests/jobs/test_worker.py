@@ -2,7 +2,7 @@
 notice delivered once.
 
 The worker runs as a separate process, on the test's database, against a real SMTP server on
-loopback; the queue is a SQLite file (the embedded default) or Redis (database 13, this test's).
+loopback; the queue is a SQLite file (the embedded default) or Redis (a database per test process).
 """
 import asyncio
 import os
@@ -21,21 +21,13 @@ from ecole.accounts.models import User
 from ecole.extensions import db
 from ecole.jobs.mail import message_id
 from ecole.jobs.models import Job
-from ecole.jobs.runner import build_huey, init_app
 from ecole.notifications.models import Notification
 from ecole.notifications.services import notify
+from tests.jobs.queues import ROOT, wait_for
 
-ROOT = Path(__file__).resolve().parents[2]
-REDIS_URL = "redis://127.0.0.1:6379/13"
 BATCH = 50
 
 
-def redis_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 class Mailbox:
@@ -67,28 +59,6 @@ def mail_server():
     controller.stop()
 
 
-@pytest.fixture
-def queue(app, tmp_path, request):
-    """The app enqueues into a real queue (not inline) for this test; put back afterwards."""
-    backend = request.param
-    if backend == "redis":
-        if not redis_up():
-            if os.environ.get("CI"):
-                pytest.fail("Redis is not running on 127.0.0.1:6379")
-            pytest.skip("no Redis on 127.0.0.1:6379")
-        import redis
-
-        redis.Redis.from_url(REDIS_URL).flushdb()  # database 13 is this test's alone
-    settings = {"JOBS_IMMEDIATE": False, "REDIS_URL": REDIS_URL if backend == "redis" else "",
-                "JOBS_SQLITE_FILE": str(tmp_path / "queue.sqlite3")}
-    inline = app.extensions["ecole.jobs"]
-    init_app(app, inline.kinds, huey=build_huey(settings))
-    yield settings
-    app.extensions["ecole.jobs"] = inline
-    if backend == "redis":
-        import redis
-
-        redis.Redis.from_url(REDIS_URL).flushdb()
 
 
 def start_worker(database_url: str, settings: dict, mail_port: int, log: Path) -> subprocess.Popen:
@@ -104,12 +74,6 @@ def start_worker(database_url: str, settings: dict, mail_port: int, log: Path) -
                             stdout=log.open("ab"), stderr=subprocess.STDOUT)
 
 
-def wait_for(condition, timeout: float, what: str, log: Path):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}; worker log:\n{log.read_text()[-3000:]}")
-        time.sleep(0.01)
 
 
 def states() -> dict[str, int]:
