@@ -260,6 +260,10 @@ ROUTES: dict[str, dict[str, Route]] = {
     "certificates.change": {"POST": Route(ADMIN, lambda w: f"/certificates/{w['certificate_id']}/revoke",
                                           lambda w: {"revoke-reason": "Délivré par erreur"})},
     "certificates.mine": {"GET": Route(SIGNED_IN, fixed("/me/certificates"))},
+    "certificates.design": {"GET": Route(ADMIN, fixed("/admin/certificates/design")),
+                            "POST": Route(ADMIN, fixed("/admin/certificates/design"), lambda w: {"kind": "logo"})},
+    "certificates.remove_asset": {"POST": Route(ADMIN, lambda w: f"/admin/certificates/design/{w['asset']}/delete")},
+    "certificates.asset_image": {"GET": Route(ADMIN, lambda w: f"/admin/certificates/design/{w['asset']}.png", crawl=False)},
 }
 
 
@@ -389,7 +393,10 @@ def _certificates(people) -> dict:
     """A certificate of a held session whose results are validated. The route table builds a world
     per case (hundreds): its PDF is rendered once and its bytes reused (the PDF's own tests are in
     tests/certificates/)."""
+    import io
     from unittest import mock
+
+    from PIL import Image
 
     from ecole.certificates import printing, services
     from ecole.extensions import db
@@ -407,9 +414,14 @@ def _certificates(people) -> dict:
 
     with mock.patch.object(printing, "certificate_pdf", once):
         certificate = services.issue(enrolment, actor=people.admin)
+    picture = io.BytesIO()
+    Image.new("RGBA", (90, 40), (0, 0, 0, 0)).save(picture, "PNG")
+    picture.seek(0)
+    signature = services.add_asset("signature", "signature.png", picture, name="Latifa Oubaha", title="Directrice",
+                                   actor=people.admin)
     db.session.commit()
     return {"certificate": certificate.code, "certificate_id": certificate.id, "certified_session": course_session.id,
-            "uncertified": uncertified.id}
+            "uncertified": uncertified.id, "asset": signature.id}
 
 
 WORLD_HOOKS: list = [_catalogue, _sessions, _sheet_scans, _offline, _trips, _certificates]

@@ -101,3 +101,24 @@ class Certificate(db.Model):
     @property
     def hours(self) -> float:
         return round(self.minutes_attended / 60, 1)
+
+
+class CertificateAsset(db.Model):
+    """The school's logo and the signatures printed on certificates, uploaded by administrators. A
+    certificate already issued keeps what was printed on it (its PDF is stored); the assets only
+    shape the ones issued next."""
+
+    __tablename__ = "certificate_assets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "logo" or "signature"
+    name: Mapped[str] = mapped_column(String(160), default="")   # the signatory, as printed
+    title: Mapped[str] = mapped_column(String(160), default="")  # their role, as printed
+    storage_key: Mapped[str] = mapped_column(String(300), default="")
+    width: Mapped[int] = mapped_column(Integer, default=0)
+    height: Mapped[int] = mapped_column(Integer, default=0)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<CertificateAsset {self.kind} {self.name}>"

@@ -49,9 +49,31 @@ def certificate_html(certificate: Certificate) -> str:
     longest = max(len(certificate.holder_latin), len(certificate.place),
                   *(len(title) for title in certificate.course_titles.values()))
     long = longest > 45 or len(certificate.trainers) > 60
+    logo, signatures = _printed_assets()
     with force_locale("fr"):
         return render_template("pdf/certificate.html", certificate=certificate, parts=parts, languages=LOCALES, long=long,
+                               logo=logo, signatures=signatures,
                                url=verify_url(certificate.code), qr=qr_svg(verify_url(certificate.code)))
+
+
+def _printed_assets():
+    """The logo and signatures as data: URIs (the PDF fetcher reads nothing else but static files)."""
+    import base64
+
+    from ecole.certificates.services import assets
+    from ecole.core.storage import StorageError, get_storage
+
+    def uri(asset):
+        try:
+            return "data:image/png;base64," + base64.b64encode(get_storage().get(asset.storage_key)).decode()
+        except StorageError:
+            current_app.logger.warning("certificate asset %s missing: printed without it", asset.storage_key)
+            return None
+
+    logo, signatures = assets()
+    logo_uri = uri(logo) if logo else None
+    printed = [(asset, uri(asset)) for asset in signatures]
+    return logo_uri, [(asset, data) for asset, data in printed if data]
 
 
 def certificate_pdf(certificate: Certificate) -> bytes:

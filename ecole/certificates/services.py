@@ -18,7 +18,7 @@ from ecole.accounts.models import User
 from ecole.attendance.models import REASON_TITLES, CompletionRule, Result
 from ecole.catalogue.models import LOCALES
 from ecole.certificates.codes import new_code
-from ecole.certificates.models import Certificate, CertificateKind, CertificateStatus
+from ecole.certificates.models import Certificate, CertificateAsset, CertificateKind, CertificateStatus
 from ecole.core.audit import record
 from ecole.core.models import utcnow
 from ecole.core.storage import get_storage
@@ -33,6 +33,8 @@ ACTION_TITLES = {
     "certificate.revoke": _l("Certificat révoqué"),
     "certificate.reissue": _l("Certificat délivré à nouveau (correction)"),
     "certificate.export": _l("Export de la liste des certificats"),
+    "certificate.asset_add": _l("Logo ou signature des certificats ajouté"),
+    "certificate.asset_remove": _l("Logo ou signature des certificats retiré"),
 }
 ISSUER = "École Pratique de Développement Rural — Migrations & Développement"
 
@@ -263,3 +265,71 @@ def by_file(data: bytes) -> Certificate | None:
         if get_storage().get(certificate.storage_key) == data:
             return certificate
     return None
+
+
+# --- the logo and the signatures printed on certificates ------------------------------------------------
+
+ASSET_MAX_BYTES = 2 * 1024 * 1024
+ASSET_LONG_SIDE = 1200
+
+
+def assets() -> tuple["CertificateAsset | None", list["CertificateAsset"]]:
+    """The logo (or None) and the signatures, in the order they were added."""
+    rows = db.session.scalars(select(CertificateAsset).order_by(CertificateAsset.id)).all()
+    logos = [row for row in rows if row.kind == "logo"]
+    return (logos[-1] if logos else None), [row for row in rows if row.kind == "signature"]
+
+
+def add_asset(kind: str, filename: str, stream, *, actor: User, name: str = "", title: str = ""):
+    """A logo (it replaces the one there is) or a signature (with the signatory's name and role): a JPEG
+    or PNG image, re-encoded as PNG (transparency kept, metadata dropped)."""
+    import io
+
+    from ecole.core.uploads import UploadRefused, checked_kind, decode_image, read_stream
+
+    if kind not in ("logo", "signature"):
+        raise CertificateError(_("Choisissez un logo ou une signature."))
+    name, title = (name or "").strip(), (title or "").strip()
+    if kind == "signature" and not name:
+        raise CertificateError(_("Indiquez le nom de la personne qui signe."))
+    if len(name) > 160 or len(title) > 160:
+        raise CertificateError(_("Le nom ou la fonction est trop long (%(max)d caractères au plus).", max=160))
+    with without_write_lock():
+        data = read_stream(stream, ASSET_MAX_BYTES)
+        if checked_kind(filename, data) == "pdf":
+            raise UploadRefused(_("Seules les photos JPEG ou PNG sont acceptées."))
+        from PIL import Image
+
+        with Image.open(io.BytesIO(data)) as probe:
+            transparent = probe.mode in ("RGBA", "LA", "P")
+        try:
+            image = decode_image(data, current_app.config["SCAN_MAX_PIXELS"])
+            if transparent:
+                image = Image.open(io.BytesIO(data)).convert("RGBA")
+            image.thumbnail((ASSET_LONG_SIDE, ASSET_LONG_SIDE))
+            out = io.BytesIO()
+            image.save(out, "PNG", optimize=True)
+        except UploadRefused:
+            raise
+        except Exception:  # noqa: BLE001  any decoder error on untrusted bytes is a refusal
+            raise UploadRefused(_("Le fichier est endommagé ou illisible. Refaites la photo ou le scan et réessayez.")) from None
+    take_write_lock()
+    asset = CertificateAsset(kind=kind, name=name, title=title, width=image.width, height=image.height,
+                             uploaded_by_id=actor.id)
+    db.session.add(asset)
+    db.session.flush()
+    asset.storage_key = f"certificates/assets/{asset.id}.png"
+    get_storage().put(asset.storage_key, out.getvalue(), content_type="image/png")
+    if kind == "logo":
+        for old in db.session.scalars(select(CertificateAsset).where(CertificateAsset.kind == "logo",
+                                                                     CertificateAsset.id != asset.id)):
+            db.session.delete(old)
+    record("certificate.asset_add", asset, actor=actor, kind=kind, name=name)
+    db.session.flush()
+    return asset
+
+
+def remove_asset(asset, *, actor: User) -> None:
+    db.session.delete(asset)
+    record("certificate.asset_remove", asset, actor=actor, kind=asset.kind, name=asset.name)
+    db.session.flush()

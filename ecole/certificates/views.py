@@ -7,7 +7,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from ecole.certificates import queries, services
-from ecole.certificates.forms import CheckFileForm, ReasonForm
+from ecole.certificates.forms import AssetForm, CheckFileForm, ReasonForm
 from ecole.certificates.models import Certificate, CertificateStatus
 from ecole.certificates.printing import verify_url
 from ecole.certificates.services import CertificateError
@@ -18,6 +18,7 @@ from ecole.core.pages import act, download, found, save_form
 from ecole.core.pagination import page_number
 from ecole.core.params import int_arg
 from ecole.core.storage import get_storage
+from ecole.core.uploads import UploadRefused
 from ecole.enrolment.models import Enrolment
 from ecole.extensions import db, limiter
 from ecole.sessions.pages import managed_session
@@ -220,6 +221,42 @@ def change(certificate_id: int, action: str):
     if done:
         return redirect(url_for("certificates.manage", certificate_id=target.id))
     return manage(certificate_id, form, 400)
+
+
+@certificates.route("/admin/certificates/design", methods=["GET", "POST"])
+@admin_required
+def design():
+    """The school's logo and the signatures printed on the certificates issued from now on."""
+    form = AssetForm()
+    if form.is_submitted() and save_form(form, lambda: services.add_asset(
+            form.kind.data, form.file.data.filename or "", form.file.data.stream, actor=current_user,
+            name=form.name.data or "", title=form.title.data or ""),
+            _("L’image est enregistrée : elle figurera sur les prochains certificats."),
+            refused=(CertificateError, UploadRefused)):
+        return redirect(url_for("certificates.design"))
+    logo, signatures = services.assets()
+    return render_template("certificates/design.html", form=form, logo=logo, signatures=signatures,
+                           action_form=ConfirmForm()), form_status(form) if form.is_submitted() else 200
+
+
+@certificates.route("/admin/certificates/design/<int:asset_id>/delete", methods=["POST"])
+@admin_required
+def remove_asset(asset_id: int):
+    from ecole.certificates.models import CertificateAsset
+
+    asset = found(db.session.get(CertificateAsset, asset_id))
+    act(ConfirmForm(), lambda: services.remove_asset(asset, actor=current_user), _("L’image est retirée."),
+        refused=(CertificateError,))
+    return redirect(url_for("certificates.design"))
+
+
+@certificates.route("/admin/certificates/design/<int:asset_id>.png")
+@admin_required
+def asset_image(asset_id: int):
+    from ecole.certificates.models import CertificateAsset
+
+    asset = found(db.session.get(CertificateAsset, asset_id))
+    return download(get_storage().get(asset.storage_key), "image/png", f"{asset.kind}-{asset.id}.png", inline=True)
 
 
 # --- trainees: my certificates ---------------------------------------------------------------------

@@ -64,3 +64,48 @@ def test_a_trainee_sees_only_their_own_certificates(app, held, people, as_role):
     page = client.get("/me/certificates").get_data(as_text=True)
     assert f"/verify/{mine.code}.pdf" in page and f"/verify/{mine.code}" in page and theirs.code not in page
     assert as_role("trainee").get("/me/certificates").status_code == 200
+
+
+def test_the_logo_and_signatures_are_printed_on_the_next_certificates(held, people, as_role, tmp_path):
+    import io
+    import subprocess
+
+    from PIL import Image
+
+    from ecole.certificates import services
+    from ecole.core.storage import get_storage
+    from tests.pdf import pdf_text
+
+    course_session, (done, other, _away) = held
+    before = services.issue(done, actor=people.admin)
+    db.session.commit()
+    admin = as_role("admin")
+
+    def image(color, size=(120, 60), mode="RGB"):
+        data = io.BytesIO()
+        Image.new(mode, size, color).save(data, "PNG")
+        data.seek(0)
+        return data
+
+    for kind, name in (("logo", ""), ("signature", "Latifa Oubaha")):
+        response = post(admin, "/admin/certificates/design", {"kind": kind, "name": name, "title": "Directrice",
+                                                              "file": (image("navy"), f"{kind}.png")})
+        assert response.status_code == 302, response.get_data(as_text=True)[-800:]
+    refused = post(admin, "/admin/certificates/design", {"kind": "signature", "name": "X",
+                                                         "file": (io.BytesIO(b"%PDF-1.4"), "x.png")})
+    assert refused.status_code == 400
+    assert post(admin, "/admin/certificates/design", {"kind": "signature", "name": "",
+                                                      "file": (image("red"), "s.png")}).status_code == 400
+    after = services.issue(other, actor=people.admin)
+    db.session.commit()
+
+    def images(certificate) -> int:
+        path = tmp_path / f"{certificate.code}.pdf"
+        path.write_bytes(get_storage().get(certificate.storage_key))
+        listing = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True).stdout
+        return len(listing.splitlines()) - 2
+
+    assert images(after) == images(before) + 2  # the logo and the signature
+    assert "Latifa Oubaha" in pdf_text(get_storage().get(after.storage_key), tmp_path)
+    assert "Latifa Oubaha" not in pdf_text(get_storage().get(before.storage_key), tmp_path)  # issued: unchanged
+    assert as_role("trainer").get("/admin/certificates/design").status_code == 403

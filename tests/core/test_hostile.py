@@ -360,7 +360,8 @@ NO_FIELDS = {"auth.logout", "training.restore_enrolment", "admin.user_active", "
              # a study trip's buttons (select or wait, remove a row, publish or withdraw the report)
              "trips.decide", "trips.delete_part", "trips.delete_photo", "trips.delete_stop", "trips.publish",
              # a file upload: its hostile files are in tests/certificates/test_verify.py
-             "certificates.check_file", "certificates.issue_session", "certificates.issue_one"}
+             "certificates.check_file", "certificates.issue_session", "certificates.issue_one",
+             "certificates.remove_asset"}
 
 
 # The classes above, one by one, where a user would see them -----------------------------------
