@@ -29,7 +29,7 @@ CASES = [(endpoint, method, role) for endpoint, methods in ROUTES.items() for me
 @pytest.mark.parametrize("endpoint,method,role", CASES, ids=[f"{m}-{e}-{r}" for e, m, r in CASES])
 def test_access(as_role, people, endpoint, method, role):
     route = ROUTES[endpoint][method]
-    world = world_for(people)
+    world = world_for(people, lazy=True)
     client = as_role(role)
     url = route.url(world)
     if method == "GET":
