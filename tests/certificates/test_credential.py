@@ -20,6 +20,9 @@ from openbadgeslib.ob3.ldp import OB3LdpVerifier
 from openbadgeslib.ob3.verifier import OB3VerificationError
 
 from ecole.certificates import credential
+from tests.helpers import same_on_every_database
+
+pytestmark = same_on_every_database
 
 # --- The 1EdTech vector: Open Badges 3.0 Implementation Guide, "Linked Data Proof Test Vector for
 # Open Badges 3.0" (1EdTech/openbadges-specification, ob_v3p0/impl/linked-data-proof-ob.md).

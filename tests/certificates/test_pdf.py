@@ -19,9 +19,11 @@ from ecole.certificates.models import Certificate
 from ecole.core.storage import get_storage
 from ecole.extensions import db
 from ecole.i18n import format_date
+from tests.helpers import same_on_every_database
 from tests.pdf import VENDORED_FONTS, needs_poppler, pdf_text
 
-pytestmark = needs_poppler
+
+pytestmark = [needs_poppler, same_on_every_database]
 
 LATIN, ARABIC = "Fatima Aït Ali", "فاطمة آيت علي"
 TITLES = {"fr": "Le safran de Taliouine, de la plantation à la vente", "ar": "زعفران تالوين من الغرس إلى البيع",

@@ -10,9 +10,11 @@ from ecole.accounts import services as accounts
 from ecole.extensions import db
 from ecole.trips import printing, services
 from tests.factories import make_user
+from tests.helpers import same_on_every_database
 from tests.pdf import VENDORED_FONTS, needs_poppler, pdf_text
 
-pytestmark = needs_poppler
+
+pytestmark = [needs_poppler, same_on_every_database]
 
 TRAINEE_ARABIC = "فاطمة آيت علي"
 OTHER_ARABIC = "يوسف أمللال"
