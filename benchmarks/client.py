@@ -98,6 +98,8 @@ class Context:
     user_email: str
     user_password: str
     _jar: dict[str, str] | None = field(default=None, repr=False)
+    # python(module, *args, input=None): `python -m MODULE ARGS` with the bench's environment (its database)
+    python: Callable[..., subprocess.CompletedProcess] | None = field(default=None, repr=False)
 
     def get(self, path: str, headers: dict[str, str] | None = None) -> Response:
         return request(self.base_url, "GET", path, headers=headers)

@@ -2,17 +2,22 @@
 
 A page is a name, a path on the Ecole server, and an optional setup hook. The hook runs once, before
 the page's warm-up, with a `benchmarks.client.Context`; it returns extra request headers (a Cookie
-for signed-in pages) or None. `weight=True` also measures the page's weight in Chromium.
+for signed-in pages) or None. `weight=True` also measures the page's weight in Chromium. The path may
+also be a `callable(ctx) -> str`, called once after the setup hook, for a page whose address is only
+known once its data exists (a certificate's random code). `aim` is the issue's target ratio to bare
+(at least), printed next to the measured one; it never fails a run.
 
     Page("profile", "/account", setup=signed_in)   # as the bench trainee
 """
 from __future__ import annotations
 
+import json
 import secrets
 from dataclasses import dataclass
 from typing import Callable
 
-from benchmarks.client import Context
+from benchmarks.certificates import CHILD_MARK
+from benchmarks.client import BenchError, Context
 
 Setup = Callable[[Context], "dict[str, str] | None"]
 
@@ -20,9 +25,10 @@ Setup = Callable[[Context], "dict[str, str] | None"]
 @dataclass(frozen=True)
 class Page:
     name: str
-    path: str
+    path: str | Callable[[Context], str]
     setup: Setup | None = None
     weight: bool = False  # also report first-visit and repeat-visit bytes in Chromium
+    aim: float | None = None  # the ratio to bare the page should reach (shown, never enforced)
 
 
 def signed_in(ctx: Context) -> dict[str, str]:
@@ -46,6 +52,19 @@ def as_bench_admin(ctx: Context) -> dict[str, str]:
         ctx.flask("ecole", "create-user", "--role", "admin", "--email", BENCH_ADMIN, "--name", "Bench Admin",
                   "--password-stdin", input=password + "\n")
     return {"Cookie": ctx.session_cookie_for(BENCH_ADMIN, password)}
+
+
+def certificate_verify_path(ctx: Context) -> str:
+    """Path hook: /verify/<code> of a certificate issued for the run (a held session of one trainee whose
+    results are validated, then `services.issue()`, by benchmarks.certificates in a child process)."""
+    code = ctx.__dict__.get("_certificate_code")
+    if code is None:
+        if ctx.python is None:
+            raise BenchError("no python runner in this context")
+        done = ctx.python("benchmarks.certificates", "child", "verify-code", timeout=120)
+        line = next(line for line in reversed(done.stdout.splitlines()) if line.startswith(CHILD_MARK))
+        code = ctx.__dict__["_certificate_code"] = json.loads(line[len(CHILD_MARK):])["code"]
+    return f"/verify/{code}"
 
 
 PAGES: list[Page] = [
@@ -72,6 +91,9 @@ PAGES: list[Page] = [
     # Attendance (issue 9): the register of a held meeting of 40 trainees, seeded after the 3,000
     # scale sessions (two meetings each), so its meeting is number 6,001 (ecole.seeding.seed_register)
     Page("register (40)", "/meetings/6001/register", setup=as_scale_trainer),
+    # Certificates (issue 12): the public verification page of an issued certificate, anonymous. Its
+    # rate limit (60/min per address) is lifted to 1,000,000/min by the bench environment (servers.py).
+    Page("verify", certificate_verify_path, aim=0.4),
 ]
 
 # Commands run against the fresh database after `flask --app wsgi ecole init` and before serving,

@@ -15,11 +15,20 @@ from datetime import datetime, timezone
 from pathlib import Path
 from statistics import median
 
-from benchmarks import weight
+from benchmarks import certificates, weight
 from benchmarks.client import BenchError, Context, request
 from benchmarks.load import CONNECTIONS, THREADS, Loader
 from benchmarks.pages import PAGES, SEED, Page
-from benchmarks.servers import BENCH_EMAIL, ROOT, WORKERS, Server, bench_env, flask_runner, prepare_database
+from benchmarks.servers import (
+    BENCH_EMAIL,
+    ROOT,
+    WORKERS,
+    Server,
+    bench_env,
+    flask_runner,
+    prepare_database,
+    python_runner,
+)
 
 RESULTS = Path(__file__).resolve().parent / "results"
 BARE_PATH = "/"
@@ -39,6 +48,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="measure every page this many times (1-5) and report the medians: steadier on a noisy machine")
     parser.add_argument("--python-load", action="store_true", help="use the pure-Python load generator even if wrk is installed")
     parser.add_argument("--skip-weight", action="store_true", help="do not measure page weight in Chromium")
+    parser.add_argument("--skip-certificates", action="store_true",
+                        help="do not measure the certificates (render vs bare WeasyPrint, bulk with 1 and 2 workers); "
+                             "with --only, they run when a TEXT is part of the word \"certificates\"")
+    parser.add_argument("--profile-certificate", action="store_true",
+                        help="also print a cProfile of the certificate render (where its time goes)")
     parser.add_argument("--output", type=Path, default=RESULTS / "latest.json", help="JSON results (default benchmarks/results/latest.json)")
     args = parser.parse_args(argv)
     if not 0 < args.duration <= 30 or not 0 <= args.warmup <= 10 or not 1 <= args.rounds <= 5:
@@ -116,8 +130,10 @@ def run(args: argparse.Namespace, tmp: Path, servers: list[Server]) -> dict:
     loader = Loader(tmp, use_wrk=not args.python_load)
     if loader.tool == "python" and not args.python_load:
         say("wrk not found (apt-get install wrk): using the slower pure-Python load generator; compare ratios only.")
-    ctx = Context(app.base_url, flask, BENCH_EMAIL, password)
+    ctx = Context(app.base_url, flask, BENCH_EMAIL, password, python=python_runner(env))
     pages = [p for p in PAGES if not args.only or any(text in p.name for text in args.only)]
+    with_certificates = not args.skip_certificates and (
+        not args.only or any(text in certificates.PART_NAME for text in args.only))
     failures: list[str] = []
 
     def measure(server: Server, name: str, path: str, headers: dict[str, str], duration: float,
@@ -158,6 +174,7 @@ def run(args: argparse.Namespace, tmp: Path, servers: list[Server]) -> dict:
         raise BenchError(f"the bare Flask page failed: {bare_runs[0]['error']}")
     runs: dict[str, list[dict]] = {page.name: [] for page in pages}
     headers_of: dict[str, dict[str, str]] = {}
+    paths_of: dict[str, str] = {page.name: page.path for page in pages if isinstance(page.path, str)}
     stopped: dict[str, str] = {}  # pages not measured again: setup failed or not 200
     for round_no in range(1, args.rounds + 1):
         if args.rounds > 1:
@@ -168,12 +185,13 @@ def run(args: argparse.Namespace, tmp: Path, servers: list[Server]) -> dict:
             if page.name not in headers_of:
                 try:
                     headers_of[page.name] = _setup(page, ctx)
+                    paths_of[page.name] = _path(page, ctx)
                 except BenchError as error:
                     stopped[page.name] = f"setup: {error}"
                     failures.append(f"{page.name}: setup: {error}")
                     say(f"  {page.name:<22} setup failed: {error}")
                     continue
-            one = measure(app, page.name, page.path, headers_of[page.name], args.duration,
+            one = measure(app, page.name, paths_of[page.name], headers_of[page.name], args.duration,
                           args.warmup if round_no == 1 else 0)
             runs[page.name].append(one)
             if "rps" not in one:
@@ -184,7 +202,7 @@ def run(args: argparse.Namespace, tmp: Path, servers: list[Server]) -> dict:
             rates = [r["rps"] for r in (before, bare_runs[-1]) if r.get("ok")]
             one["baseline_rps"] = round(sum(rates) / len(rates), 1)
             one["ratio"] = round(one["rps"] / one["baseline_rps"], 3)
-    rows = [_summary(page, runs[page.name], stopped.get(page.name)) for page in pages]
+    rows = [_summary(page, paths_of.get(page.name), runs[page.name], stopped.get(page.name)) for page in pages]
 
     bare_rates = [r["rps"] for r in bare_runs if r.get("ok")]
     baseline = sum(bare_rates) / len(bare_rates)
@@ -207,14 +225,25 @@ def run(args: argparse.Namespace, tmp: Path, servers: list[Server]) -> dict:
         "pages": rows,
         "weight": _weight(args, app, ctx, pages, failures),
         "stale_translations": stale,
-        "failures": list(dict.fromkeys(failures)),
     }
+    if with_certificates:
+        # CPU-bound work in other processes: the servers, idle by now, are stopped first.
+        for server in servers:
+            server.stop()
+        report["certificates"] = certificates.measure(env, tmp, rounds=args.rounds, profile=args.profile_certificate,
+                                                      say=say)
+        failures += report["certificates"]["failures"]
+    else:
+        report["certificates"] = {"skipped": "--skip-certificates" if args.skip_certificates else "--only"}
+    report["failures"] = list(dict.fromkeys(failures))
     return report
 
 
-def _summary(page: Page, runs: list[dict], stopped: str | None) -> dict:
+def _summary(page: Page, path: str | None, runs: list[dict], stopped: str | None) -> dict:
     """A page's line: the median of its rounds (one round by default)."""
-    row: dict = {"page": page.name, "path": page.path, "rounds": len(runs)}
+    row: dict = {"page": page.name, "path": path, "rounds": len(runs)}
+    if page.aim is not None:
+        row["aim"] = page.aim
     measured = [r for r in runs if "rps" in r]
     if measured:
         row.update(rps=median(r["rps"] for r in measured), p95_ms=median(r["p95_ms"] for r in measured),
@@ -240,6 +269,17 @@ def _setup(page: Page, ctx: Context) -> dict[str, str]:
         raise BenchError(f"{type(error).__name__}: {error}") from error
 
 
+def _path(page: Page, ctx: Context) -> str:
+    if isinstance(page.path, str):
+        return page.path
+    try:
+        return page.path(ctx)
+    except BenchError:
+        raise
+    except Exception as error:  # noqa: BLE001 - a broken hook fails its page, not the run
+        raise BenchError(f"path: {type(error).__name__}: {error}") from error
+
+
 def _weight(args, app: Server, ctx: Context, pages: list[Page], failures: list[str]) -> dict:
     chosen = [p for p in pages if p.weight]
     if args.skip_weight or not chosen:
@@ -252,7 +292,8 @@ def _weight(args, app: Server, ctx: Context, pages: list[Page], failures: list[s
     targets = []
     for page in chosen:
         try:
-            targets.append((page.name, page.path, _setup(page, ctx)))
+            headers = _setup(page, ctx)
+            targets.append((page.name, _path(page, ctx), headers))
         except BenchError:
             pass  # already reported by the load test
     try:
@@ -306,6 +347,8 @@ def print_report(report: dict) -> None:
             rows.append([row["page"], "—", "—", "FAIL: " + row.get("error", "")])
             continue
         ratio = f"{row['ratio']:.2f}" if row.get("ratio") is not None else "—"
+        if row.get("aim") is not None and row.get("ratio") is not None:
+            ratio += f"  aim ≥ {row['aim']:.2f} " + ("ok" if row["ratio"] >= row["aim"] else "MISSED")
         if row.get("error"):
             ratio += f"  FAIL: {row['error']}"
         rows.append([row["page"], f"{row['rps']:.0f}", f"{row['p95_ms']:.1f}", ratio])
@@ -317,7 +360,18 @@ def print_report(report: dict) -> None:
     if report["stale_translations"]:
         print(f"Translations older than their .po: {', '.join(report['stale_translations'])} (run `make compile`)")
     print()
-    result = report["weight"]
+    _print_weight(report["weight"])
+    cert = report.get("certificates") or {}
+    if "skipped" in cert:
+        print(f"\nCertificates: skipped — {cert['skipped']}")
+    elif cert:
+        print()
+        if (cert.get("render") or {}).get("profile"):
+            print(cert["render"]["profile"])
+        certificates.print_table(cert)
+
+
+def _print_weight(result: dict) -> None:
     if "pages" not in result:
         print(f"Page weight: skipped — {result.get('skipped') or result.get('error')}")
         return

@@ -28,6 +28,14 @@ def bench_env(tmp: Path) -> dict[str, str]:
         "SECRET_KEY": secrets.token_urlsafe(32),
         "DATABASE_URL": f"sqlite:///{tmp / 'ecole.sqlite3'}",  # sqlite:////tmp/…
         "ECOLE_STORAGE_DIR": str(tmp / "storage"),
+        # The run's own signing key (made by `ecole init`), job queue and rate-limit counters: not
+        # instance/keys, instance/jobs.sqlite3 and instance/ratelimit.sqlite3 of the working copy.
+        "ECOLE_SIGNING_KEYS_DIR": str(tmp / "keys"),
+        "ECOLE_JOBS_FILE": str(tmp / "jobs.sqlite3"),
+        "RATELIMIT_STORAGE_URI": f"ecole-sqlite://{tmp / 'ratelimit.sqlite3'}",
+        # /verify/<code> is limited to 60 a minute per address; the load test sends thousands from
+        # 127.0.0.1. Still counted (the limiter's cost is part of the page's), never refused.
+        "ECOLE_VERIFY_RATE_LIMIT": "1000000 per minute",
         "PYTHONUNBUFFERED": "1",
     })
     return env
@@ -47,6 +55,21 @@ def flask_runner(env: dict[str, str]):
         return done
 
     return flask
+
+
+def python_runner(env: dict[str, str]):
+    """python(module, *args, input=None): run `python -m MODULE ARGS` in the project root with the
+    bench's environment (e.g. benchmarks.certificates, which imports the app); fail loudly."""
+
+    def python(module: str, *args: str, input: str | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+        done = subprocess.run([sys.executable, "-m", module, *args], cwd=ROOT, env=env, input=input,
+                              capture_output=True, text=True, timeout=timeout)
+        if done.returncode != 0:
+            tail = (done.stderr or done.stdout).strip().splitlines()[-15:]
+            raise BenchError(f"`python -m {module} {' '.join(args)}` failed ({done.returncode}):\n  " + "\n  ".join(tail))
+        return done
+
+    return python
 
 
 def prepare_database(flask, seeds: list[tuple[str, ...]]) -> str:

@@ -22,7 +22,6 @@ from ecole.i18n import format_date
 from tests.helpers import same_on_every_database
 from tests.pdf import VENDORED_FONTS, needs_poppler, pdf_text
 
-
 pytestmark = [needs_poppler, same_on_every_database]
 
 LATIN, ARABIC = "Fatima Aït Ali", "فاطمة آيت علي"

@@ -13,7 +13,6 @@ from tests.factories import make_user
 from tests.helpers import same_on_every_database
 from tests.pdf import VENDORED_FONTS, needs_poppler, pdf_text
 
-
 pytestmark = [needs_poppler, same_on_every_database]
 
 TRAINEE_ARABIC = "فاطمة آيت علي"
