@@ -250,12 +250,16 @@ def reissue(certificate: Certificate, reason: str, *, actor: User) -> Certificat
 
 
 def by_code(code: str | None) -> Certificate | None:
+    from sqlalchemy.orm import defer, lazyload
+
     from ecole.certificates.codes import normalize
 
     normal = normalize(code or "")
     if normal is None:
         return None
-    return db.session.scalar(select(Certificate).where(Certificate.code == normal))
+    # The row alone: the verification page needs neither the enrolment's joins nor the credential.
+    return db.session.scalar(select(Certificate).where(Certificate.code == normal)
+                             .options(lazyload(Certificate.enrolment), defer(Certificate.credential)))
 
 
 def by_file(data: bytes) -> Certificate | None:

@@ -56,8 +56,14 @@ def verify_index():
 @certificates.route("/verify/<code>")
 @limiter.limit(_verify_limit)
 def verify(code: str):
+    from ecole.core.cache import fragments
+    from ecole.i18n import current_language
+
     certificate = _certificate_or_404(code)
-    return render_template("certificates/verify.html", certificate=certificate)
+    # A certificate never changes but for its status: the page is kept per code, language and status.
+    key = ("verify", certificate.code, current_language(), certificate.status, certificate.superseded_by_id,
+           certificate.revoked_at)
+    return fragments.get_or_render(key, lambda: render_template("certificates/verify.html", certificate=certificate))
 
 
 @certificates.route("/verify/<code>.pdf")
