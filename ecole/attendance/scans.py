@@ -26,7 +26,7 @@ from sqlalchemy.orm import selectinload
 from ecole.attendance.models import ScanPage, SheetScan
 from ecole.attendance.sheets import SheetCode, decode_code
 from ecole.core import audit
-from ecole.core.storage import get_storage
+from ecole.core.storage import discard, get_storage
 from ecole.core.transactions import take_write_lock, without_write_lock
 from ecole.core.uploads import (
     KINDS,
@@ -195,7 +195,7 @@ def upload_scan(course_session: CourseSession, filename: str, stream: BinaryIO, 
                      unread=sum(1 for p in scan.pages if p.filed_by == "unread"))
         db.session.flush()
     except BaseException:
-        discard_files(written)
+        discard(written)
         raise
     return scan
 
@@ -215,15 +215,6 @@ def file_page(page: ScanPage, meeting: Meeting, *, actor) -> ScanPage:
 
 def file_keys(scan: SheetScan) -> list[str]:
     return [scan.storage_key, *(page.storage_key for page in scan.pages)]
-
-
-def discard_files(keys: list[str]) -> None:
-    storage = get_storage()
-    for key in keys:
-        try:
-            storage.delete(key)
-        except Exception:  # noqa: BLE001  cleaning up must not hide the first error
-            log.exception("could not delete %s", key)
 
 
 def upload_summary(count: int, unread: int) -> str:

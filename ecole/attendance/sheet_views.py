@@ -10,6 +10,7 @@ from ecole.attendance.scan_forms import ChooseMeetingForm, ScanUploadForm
 from ecole.attendance.sheets import meeting_sheet_pdf, session_sheet_pdf
 from ecole.core.access import staff_required
 from ecole.core.pages import download, found, pdf_response
+from ecole.core.storage import discard
 from ecole.extensions import db
 from ecole.sessions.models import CourseSession, Meeting
 from ecole.sessions.pages import managed_meeting, managed_session
@@ -66,7 +67,7 @@ def session_scans(session_id: int):
             db.session.commit()
         except BaseException:
             db.session.rollback()
-            scans.discard_files(keys)  # nothing of a failed upload stays behind
+            discard(keys)  # nothing of a failed upload stays behind
             raise
         flash(scans.upload_summary(count, unread), "success")
         return redirect(url_for("sheets.session_scans", session_id=course_session.id))

@@ -21,7 +21,7 @@ from ecole.certificates.codes import new_code
 from ecole.certificates.models import Certificate, CertificateAsset, CertificateKind, CertificateStatus
 from ecole.core.audit import record
 from ecole.core.models import utcnow
-from ecole.core.storage import get_storage
+from ecole.core.storage import discard, get_storage
 from ecole.core.timezone import school_zone
 from ecole.core.transactions import lock_row, take_write_lock, without_write_lock
 from ecole.enrolment.models import Enrolment, EnrolmentStatus
@@ -201,10 +201,7 @@ def issue(enrolment: Enrolment, *, actor: User | None, supersedes: Certificate |
 
 
 def _delete_quietly(key: str) -> None:
-    try:
-        get_storage().delete(key)
-    except Exception:  # noqa: BLE001  an orphan file is no loss; hiding the first error would be
-        current_app.logger.warning("could not delete %s", key)
+    discard([key])
 
 
 def to_issue(course_session: CourseSession) -> list[Enrolment]:

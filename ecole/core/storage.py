@@ -263,3 +263,22 @@ def get_storage() -> Storage:
     if _EXTENSION not in app.extensions:
         init_app(app)
     return app.extensions[_EXTENSION]
+
+
+def discard(keys) -> None:
+    """Delete stored files whose rows will not be (a failed upload, a race lost): an orphan file is no
+    loss, so a failure here is logged and never hides the error that caused the cleaning."""
+    storage = get_storage()
+    for key in keys:
+        try:
+            storage.delete(key)
+        except Exception:  # noqa: BLE001
+            current_app.logger.warning("could not delete stored file %s", key)
+
+
+def discard_after_commit(session, keys) -> None:
+    """Delete replaced files once the change that replaced them is committed (never before: a
+    rollback keeps them)."""
+    from sqlalchemy import event
+
+    event.listen(session, "after_commit", lambda _session: discard(keys), once=True)

@@ -212,7 +212,7 @@ def add_meeting(course_session: CourseSession, starts_at: datetime, ends_at: dat
     db.session.add(meeting)
     db.session.flush()
     db.session.refresh(course_session)
-    _sync_dates(course_session)
+    sync_dates(course_session)
     record("meeting.add", course_session, actor=actor, starts_at=starts_at.isoformat(), forced=bool(found))
     return meeting
 
@@ -223,7 +223,7 @@ def delete_meeting(course_session: CourseSession, meeting: Meeting, *, actor: Us
     db.session.delete(meeting)
     db.session.flush()
     db.session.refresh(course_session)
-    _sync_dates(course_session)
+    sync_dates(course_session)
     record("meeting.delete", course_session, actor=actor, starts_at=starts_at.isoformat())
 
 
@@ -241,7 +241,8 @@ def cancel_meeting(course_session: CourseSession, meeting: Meeting, reason: str,
     return meeting
 
 
-def _sync_dates(course_session: CourseSession) -> None:
+def sync_dates(course_session: CourseSession) -> None:
+    """The session's first and last moments, kept in step with its meetings (enrolment reads them)."""
     course_session.starts_at = min((m.starts_at for m in course_session.meetings), default=None)
     course_session.ends_at = max((m.ends_at for m in course_session.meetings), default=None)
     db.session.flush()

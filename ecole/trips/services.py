@@ -14,7 +14,7 @@ from ecole.accounts.models import User
 from ecole.catalogue.models import LOCALES
 from ecole.core.audit import record
 from ecole.core.models import utcnow
-from ecole.core.storage import get_storage
+from ecole.core.storage import discard_after_commit, get_storage
 from ecole.core.transactions import insert_once, lock_row, take_write_lock, without_write_lock
 from ecole.core.uploads import (
     KINDS,
@@ -197,8 +197,7 @@ def update_stop(stop: TripStop, data: StopData, *, actor: User) -> TripStop:
     meeting.starts_at, meeting.ends_at, meeting.place, meeting.topic = data.starts_at, data.ends_at, stop.place, _topic(data)
     db.session.flush()
     db.session.refresh(course_session)
-    course_session.starts_at = min(m.starts_at for m in course_session.meetings)
-    course_session.ends_at = max(m.ends_at for m in course_session.meetings)
+    sessions.sync_dates(course_session)
     _renumber(stop.trip)
     record("trip.stop_update", stop.trip, actor=actor, stop=stop.id)
     db.session.flush()
@@ -422,7 +421,7 @@ def set_document(participant: Enrolment, kind: str, status: str, *, actor: User,
     record("trip.document", participant, actor=actor, kind=kind, status=status, file=bool(upload))
     db.session.flush()
     if upload is not None and old_key:
-        _after_commit_delete(old_key)
+        discard_after_commit(db.session(), [old_key])
     return document
 
 
@@ -440,17 +439,6 @@ def _checked_file(filename: str, stream: BinaryIO | None, limit: int) -> tuple[b
         raise UploadRefused(_("Le fichier est endommagé ou illisible. Refaites la photo ou le scan et réessayez.")) from None
 
 
-def _after_commit_delete(key: str) -> None:
-    """A replaced file is deleted once the new one is committed (never before: a rollback keeps it)."""
-    from sqlalchemy import event
-
-    def delete(session):
-        try:
-            get_storage().delete(key)
-        except Exception:  # noqa: BLE001  an orphan file is no loss; a failed page would be
-            current_app.logger.warning("could not delete %s", key)
-
-    event.listen(db.session(), "after_commit", delete, once=True)
 
 
 # --- the trip report ------------------------------------------------------------------------------
@@ -533,7 +521,7 @@ def delete_photo(photo: ReportPhoto, *, actor: User) -> None:
     db.session.delete(photo)
     record("trip.photo_delete", trip, actor=actor, photo=photo.id)
     db.session.flush()
-    _after_commit_delete(key)
+    discard_after_commit(db.session(), [key])
 
 
 def participant_ids(trip: Trip) -> list[int]:
