@@ -39,10 +39,7 @@ def create_app(config_class=None) -> Flask:
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
-    from ecole.core import ratelimit
-
-    ratelimit.init_app(app)  # the default store, shared by the server's processes
-    limiter.init_app(app)
+    limiter.init_app(app)  # rate limits: the default store is shared by the server's processes
 
     from ecole import i18n
     from ecole.accounts import setup as accounts_setup
@@ -180,7 +177,9 @@ def _configure_logging(app: Flask) -> None:
 
 
 def _tune_sqlite(app: Flask) -> None:
-    """WAL and a busy timeout: readers do not block the writer, writers wait instead of failing."""
+    """WAL and a busy timeout: readers do not block the writer, writers wait instead of failing. No
+    pre-ping: a file does not drop connections as a server does, and the ping was a `SELECT 1` before
+    every request's first query."""
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
@@ -189,6 +188,7 @@ def _tune_sqlite(app: Flask) -> None:
     if not event.contains(Engine, "connect", _sqlite_pragmas):
         event.listen(Engine, "connect", _sqlite_pragmas)
     transactions.install()
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}), "pool_pre_ping": False}
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -1,14 +1,14 @@
 """Flask extensions, created unbound; create_app binds them."""
 from flask import session
 from flask_babel import Babel
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from ecole.core.ratelimit import RateLimits
 
 # Named constraints, so that migrations can drop and alter them on SQLite and PostgreSQL alike.
 NAMING_CONVENTION = {
@@ -42,4 +42,4 @@ migrate = Migrate()
 login_manager = _LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+limiter = RateLimits()

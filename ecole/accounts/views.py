@@ -32,8 +32,7 @@ people = Blueprint("people", __name__, url_prefix="/people")
 # success gives its attempt back: only failures use up the limit, and a school's many people
 # signing in from one address are not held back.
 def _give_attempt_back() -> None:
-    for request_limit in limiter.current_limits:
-        limiter.storage.incr(request_limit.key, request_limit.limit.get_expiry(), amount=-1)
+    limiter.give_back()
 
 
 def _account_key() -> str:
@@ -46,8 +45,8 @@ def _login_limit() -> str:
 
 
 @auth.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_account_key)
+@limiter.limit(_login_limit, methods=("POST",))
+@limiter.limit(_login_limit, methods=("POST",), key=_account_key)
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next())
@@ -80,7 +79,7 @@ def logout():
 
 
 @auth.route("/register", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=("POST",))
 def register():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -122,8 +121,8 @@ def _mailer(notices: list[tuple[str, str, str]]):
 
 
 @auth.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_account_key)
+@limiter.limit(_login_limit, methods=("POST",))
+@limiter.limit(_login_limit, methods=("POST",), key=_account_key)
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -137,8 +136,8 @@ def forgot_password():
 
 
 @auth.route("/password/code", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=_account_key)
+@limiter.limit(_login_limit, methods=("POST",))
+@limiter.limit(_login_limit, methods=("POST",), key=_account_key)
 def redeem_code():
     form = RedeemCodeForm()
     if form.validate_on_submit():

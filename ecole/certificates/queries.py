@@ -1,5 +1,5 @@
 """Reads of certificates that pages, exports and commands share."""
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from ecole.certificates.models import Certificate
 from ecole.enrolment.models import Enrolment
@@ -36,3 +36,21 @@ def certificate_rows(*, session_id: int | None = None) -> list[list[str]]:
 def certificates_of(user_id: int) -> list[Certificate]:
     return list(db.session.scalars(select(Certificate).join(Enrolment, Enrolment.id == Certificate.enrolment_id)
                                    .where(Enrolment.user_id == user_id).order_by(Certificate.issued_at.desc())))
+
+
+def verify_state(code: str | None):
+    """(code, status, superseded_by_id, revoked_at) of the certificate a typed code names, or None:
+    what can change on the verification page, read the cheapest way there is (no ORM, no SQLAlchemy
+    Connection) for a public page a QR code sends anyone to."""
+    from ecole.certificates.codes import normalize
+
+    normal = normalize(code or "")
+    if normal is None:
+        return None
+    from ecole.core.sql import first_raw_row
+
+    return first_raw_row(db.engine, _VERIFY_STATE, code=normal)
+
+
+_VERIFY_STATE = select(Certificate.code, Certificate.status, Certificate.superseded_by_id,
+                       Certificate.revoked_at).where(Certificate.code == bindparam("code"))

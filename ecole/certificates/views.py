@@ -48,33 +48,44 @@ def unknown_code(_error):
 
 
 @certificates.route("/verify", methods=["GET"])
-@limiter.limit(_verify_limit)
+@limiter.limit(_verify_limit, scope="verify")
 def verify_index():
     return render_template("certificates/check.html", form=CheckFileForm(), result=None)
 
 
 @certificates.route("/verify/<code>")
-@limiter.limit(_verify_limit)
+@limiter.limit(_verify_limit, scope="verify")
 def verify(code: str):
+    """A certificate never changes but for its status: its page is kept per code, language and status,
+    and a request reads only the status (one indexed row, no ORM) before answering from that cache."""
     from ecole.core.cache import fragments
     from ecole.i18n import current_language
 
-    certificate = _certificate_or_404(code)
-    # A certificate never changes but for its status: the page is kept per code, language and status.
-    key = ("verify", certificate.code, current_language(), certificate.status, certificate.superseded_by_id,
-           certificate.revoked_at)
-    return fragments.get_or_render(key, lambda: render_template("certificates/verify.html", certificate=certificate))
+    state = queries.verify_state(code)
+    if state is None:
+        raise UnknownCode(code)
+    if state[0] != code:  # typed in lower case, without dashes…: the one address of this certificate
+        return redirect(url_for("certificates.verify", code=state[0], **_lang_arg()), 301)
+    key = ("verify", *state, current_language())
+    page = fragments.get_or_render(key, lambda: render_template("certificates/verify.html",
+                                                                certificate=_certificate_or_404(code)))
+    return current_app.response_class(page, mimetype="text/html")
+
+
+def _lang_arg() -> dict:
+    lang = request.args.get("lang")
+    return {"lang": lang} if lang else {}
 
 
 @certificates.route("/verify/<code>.pdf")
-@limiter.limit(_verify_limit)
+@limiter.limit(_verify_limit, scope="verify")
 def verify_pdf(code: str):
     certificate = _certificate_or_404(code)
     return download(get_storage().get(certificate.storage_key), "application/pdf", f"{certificate.code}.pdf", inline=True)
 
 
 @certificates.route("/verify/<code>.json")
-@limiter.limit(_verify_limit)
+@limiter.limit(_verify_limit, scope="verify")
 def verify_json(code: str):
     """The signed Open Badges 3.0 credential, as embedded in the PDF."""
     certificate = _certificate_or_404(code)
@@ -96,7 +107,7 @@ def issuer():
 
 
 @certificates.route("/verify/file", methods=["POST"])
-@limiter.limit(_verify_limit)
+@limiter.limit(_verify_limit, scope="verify")
 def check_file():
     form = CheckFileForm()
     result = None

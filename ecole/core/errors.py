@@ -40,7 +40,9 @@ def init_app(app: Flask) -> None:
     def http_error(error: HTTPException):
         if error.code is None or error.code < 400:
             return error
-        return render_error(error.code if error.code in MESSAGES else 400 if error.code < 500 else 500)
+        body, code = render_error(error.code if error.code in MESSAGES else 400 if error.code < 500 else 500)
+        # What the exception says besides its page: Retry-After on a 429, Allow on a 405.
+        return body, code, [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

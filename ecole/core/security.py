@@ -8,17 +8,30 @@ CSP = (
 )
 
 
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CSP),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Referrer-Policy", "same-origin"),
+    ("Permissions-Policy", "geolocation=(), camera=(), microphone=()"),
+)
+
+
 def init_app(app: Flask) -> None:
+    defaults = SECURITY_HEADERS
+    if app.config.get("SESSION_COOKIE_SECURE"):
+        defaults += (("Strict-Transport-Security", "max-age=31536000"),)
+    names = {name.lower() for name, _value in defaults}
+
     @app.after_request
     def add_security_headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=()")
-        if app.config.get("SESSION_COOKIE_SECURE"):
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        # What a view set itself stays (one pass over the few headers there are, not one per default).
+        if names.isdisjoint(name.lower() for name, _value in headers.items()):
+            headers.extend(defaults)
+        else:
+            for name, value in defaults:
+                headers.setdefault(name, value)
         if request.endpoint == "static":
             # Static URLs carry a content hash (?v=…), and font files never change in place
             # (a new version gets a new name), so both can be cached for a year.

@@ -41,3 +41,31 @@ def use_wal(connection, timeout: float) -> None:
             if ("locked" not in str(error) and "busy" not in str(error)) or time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
+
+
+_COMPILED: dict = {}
+
+
+def first_raw_row(engine, statement, **params) -> tuple | None:
+    """The first row of a SELECT, read through a pooled DBAPI connection directly: 0.01 ms instead of
+    SQLAlchemy's 0.1 ms (Connection, events, BEGIN, result processing), for the hottest public reads.
+    Values come as the driver gives them (a date may be a string on SQLite): use them as cache keys
+    and flags, not for display. The statement is compiled once per dialect; it runs in the driver's
+    own transaction mode (a lone SELECT on SQLite; PostgreSQL's transaction ends when the pool takes
+    the connection back). Every parameter is a `bindparam(name)` given by name in `params`."""
+    key = (id(statement), engine.dialect.name)
+    if key not in _COMPILED:
+        compiled = statement.compile(dialect=engine.dialect)
+        _COMPILED[key] = (statement, str(compiled), compiled.positiontup if compiled.positional else None)
+    _statement, sql, positions = _COMPILED[key]
+    arguments = tuple(params[name] for name in positions) if positions is not None else params
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        try:
+            cursor.execute(sql, arguments)
+            return cursor.fetchone()
+        finally:
+            cursor.close()
+    finally:
+        connection.close()

@@ -195,7 +195,8 @@ def init_app(app: Flask) -> None:
         attempt = 1
         while True:
             state = _RequestState()
-            db.session.info.pop(_COMMITTED, None)
+            if db.session.registry.has():  # a view that never opens the ORM session costs none
+                db.session.info.pop(_COMMITTED, None)
             try:
                 return dispatch()
             except DBAPIError as error:

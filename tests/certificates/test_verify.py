@@ -26,8 +26,25 @@ def test_the_page_shows_every_printed_field_and_the_status(client, certificate):
                     "Attestation de participation", "École Pratique de Développement Rural", "Brahim Oubella"):
         assert escape(printed, quote=False) in page, printed
     assert "est valide" in page
-    lowered = client.get(f"/verify/{certificate.code.lower().replace('-', ' ')}")
-    assert lowered.status_code == 200  # a code typed in lower case, with spaces
+    # A code typed in lower case, with spaces: sent on to the certificate's one address (one cached page).
+    lowered = client.get(f"/verify/{certificate.code.lower().replace('-', ' ')}?lang=ar")
+    assert lowered.status_code == 301
+    assert lowered.headers["Location"] == f"/verify/{certificate.code}?lang=ar"
+    assert "est valide" in client.get(lowered.headers["Location"].replace("ar", "fr")).get_data(as_text=True)
+
+
+def test_a_revocation_shows_at_once_on_a_page_already_kept(app, client, certificate, people):
+    """The page is kept per code, language and status: the next request after a revocation reads the
+    new status (one row) and shows it, in every language."""
+    from ecole.certificates import services as certificate_services
+
+    for lang in ("fr", "ar", "zgh"):
+        assert 'class="status valid"' in client.get(f"/verify/{certificate.code}?lang={lang}").get_data(as_text=True)
+    certificate_services.revoke(certificate, "Présence comptée deux fois", actor=people.admin)
+    db.session.commit()
+    for lang in ("fr", "ar", "zgh"):
+        page = client.get(f"/verify/{certificate.code}?lang={lang}").get_data(as_text=True)
+        assert 'class="status revoked"' in page and "Présence comptée deux fois" in page, lang
 
 
 def test_the_page_is_tiny(client, certificate):
@@ -144,3 +161,15 @@ def test_a_rotated_key_signs_new_certificates_and_old_ones_still_verify(app, hel
     finally:
         new_key.path.unlink()
         new_key.path.with_suffix(".pub").unlink()
+
+
+def test_the_verification_routes_share_one_budget_and_say_when_to_come_back(app, verify_limited, certificate):
+    client = app.test_client()
+    statuses = [client.get(f"/verify/{certificate.code}").status_code for _ in range(30)]
+    statuses += [client.get(f"/verify/{certificate.code}.json").status_code for _ in range(30)]
+    assert statuses == [200] * 60
+    refused = client.get(f"/verify/{certificate.code}.pdf")
+    assert refused.status_code == 429 and 1 <= int(refused.headers["Retry-After"]) <= 60
+    assert "Attendez une minute" in refused.get_data(as_text=True)
+    # Another address has its own budget.
+    assert client.get(f"/verify/{certificate.code}", environ_base={"REMOTE_ADDR": "10.0.0.7"}).status_code == 200
