@@ -1,9 +1,10 @@
 """Forms for sign-in, registration, profiles, passwords and role management."""
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField, TelField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, RadioField, SelectField, StringField, TelField
 from wtforms.validators import EqualTo, Length, Optional
 
-from ecole.accounts.models import AUDIENCE_TITLES, GENDER_TITLES, ROLE_TITLES
+from ecole.accounts.models import AUDIENCE_TITLES, GENDER_TITLES, ROLE_TITLES, WG_ANSWERS, WG_QUESTIONS
 from ecole.core.forms import REQUIRED, BaseForm, MultiCheckboxField
 from ecole.i18n import LANGUAGE_NAMES
 
@@ -62,11 +63,78 @@ class RegistrationForm(ProfileFields):
                             render_kw={"autocomplete": "new-password"})
 
 
+# The radio groups of the functioning questions are named "wg_<question>"; a posted "wg_…" name that is
+# no question is refused (a forged form), not ignored.
+WG_PREFIX = "wg_"
+
+
+def _wg_answer(value):
+    """A radio group's value: "" is "no answer" (None), anything else one of WG_ANSWERS' numbers."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValueError(value)
+    return int(value)
+
+
+class FunctioningFields(BaseForm):
+    """The optional Washington Group questions (WG_QUESTIONS) and the consent they need. The answers
+    are kept only with the box ticked; saved unticked, the previous answers are erased."""
+
+    functioning_consent = BooleanField(_l("J’accepte de répondre à ces questions et que l’école garde mes réponses."))
+
+    def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
+        formdata = self.meta.wrap_formdata(self, formdata)
+        self._posted_names = list(formdata.keys()) if formdata is not None else []
+        if obj is not None:  # a person's stored answers fill the radio groups (not attributes of User)
+            stored = getattr(obj, "functioning", None) or {}
+            kwargs = {"functioning_consent": getattr(obj, "functioning_consented_at", None) is not None,
+                      **{WG_PREFIX + key: stored.get(key) for key in WG_QUESTIONS}, **kwargs}
+        super().process(formdata, obj, data, extra_filters, **kwargs)
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if any(name.startswith(WG_PREFIX) and name not in self._fields for name in self._posted_names):
+            self.form_errors.append(_("Choix invalide."))
+            valid = False
+        return valid
+
+    def functioning_questions(self) -> list:
+        return [self[WG_PREFIX + key] for key in WG_QUESTIONS]
+
+    def general_fields(self) -> list:
+        """Every field but the CSRF token and the functioning section (which the page shows apart)."""
+        own = {"csrf_token", "functioning_consent", *(WG_PREFIX + key for key in WG_QUESTIONS)}
+        return [f for f in self if f.short_name not in own]
+
+    def functioning_answers(self) -> dict[str, int] | None:
+        """What `services.set_functioning` takes: None without consent, else the answers given (a radio
+        group missing from the post is no answer, not the stored one)."""
+        if not self.functioning_consent.data:
+            return None
+        return {key: f.data for key, f in zip(WG_QUESTIONS, self.functioning_questions(), strict=True)
+                if f.raw_data and f.data is not None}
+
+
+for _key, _question in WG_QUESTIONS.items():
+    setattr(FunctioningFields, WG_PREFIX + _key, RadioField(
+        _question, coerce=_wg_answer, default=None,
+        choices=[*((str(value), title) for value, title in WG_ANSWERS.items()), ("", _l("Sans réponse"))]))
+
+
 class PersonForm(ProfileFields):
     """Staff registering someone on their behalf: no password, a code is handed over instead."""
 
 
-class ProfileForm(ProfileFields):
+class AdminPersonForm(PersonForm, FunctioningFields):
+    """An administrator registering or correcting someone: also the functioning questions, answered with
+    the person (read out to them), with their consent. Trainers never get them."""
+
+    functioning_consent = BooleanField(_l("La personne accepte de répondre à ces questions et que l’école garde "
+                                          "ses réponses."))
+
+
+class ProfileForm(ProfileFields, FunctioningFields):
     pass
 
 

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ecole.core.models import UTCDateTime, utcnow
@@ -73,6 +73,54 @@ AUDIENCE_TITLES = {
 }
 
 
+# The Washington Group Short Set on Functioning (WG-SS), asked only with the person's consent: six
+# questions, four answers each. A person "has a disability" for the funders' disaggregation when at
+# least one answer is "a lot of difficulty" or "cannot do at all" (the WG's recommended cut-off).
+WG_QUESTIONS = {
+    "seeing": _l("Avez-vous des difficultés à voir, même si vous portez des lunettes ?"),
+    "hearing": _l("Avez-vous des difficultés à entendre, même si vous utilisez un appareil auditif ?"),
+    "walking": _l("Avez-vous des difficultés à marcher ou à monter des marches ?"),
+    "remembering": _l("Avez-vous des difficultés à vous souvenir ou à vous concentrer ?"),
+    "self_care": _l("Avez-vous des difficultés à prendre soin de vous, comme vous laver entièrement ou vous habiller ?"),
+    "communicating": _l("En utilisant votre langue habituelle, avez-vous des difficultés à communiquer, "
+                        "par exemple à comprendre les autres ou à vous faire comprendre ?"),
+}
+WG_ANSWERS = {
+    1: _l("Non, aucune difficulté"),
+    2: _l("Oui, quelques difficultés"),
+    3: _l("Oui, beaucoup de difficultés"),
+    4: _l("Je ne peux pas du tout"),
+}
+WG_CUTOFF = 3
+
+
+class Disability(enum.StrEnum):
+    YES = "yes"
+    NO = "no"
+    NOT_STATED = "not_stated"
+
+    @property
+    def title(self):
+        return DISABILITY_TITLES[self]
+
+
+DISABILITY_TITLES = {
+    Disability.YES: _l("En situation de handicap"),
+    Disability.NO: _l("Sans handicap déclaré"),
+    Disability.NOT_STATED: _l("Non renseigné"),
+}
+
+
+def disability_of(functioning: dict | None) -> Disability:
+    """The disaggregation value of a person's WG-SS answers (none given, or no consent: not stated)."""
+    if not functioning:
+        return Disability.NOT_STATED
+    answers = [value for key, value in functioning.items() if key in WG_QUESTIONS and isinstance(value, int)]
+    if not answers:
+        return Disability.NOT_STATED
+    return Disability.YES if max(answers) >= WG_CUTOFF else Disability.NO
+
+
 class UserRole(db.Model):
     __tablename__ = "user_roles"
 
@@ -105,6 +153,10 @@ class User(UserMixin, db.Model):
     audience: Mapped[str] = mapped_column(String(32), default=Audience.OTHER.value, index=True)
     organisation: Mapped[str] = mapped_column(String(160), default="")
     locale: Mapped[str] = mapped_column(String(8), default="fr")
+    # The WG-SS answers ({"seeing": 1, …}), kept only with consent (the date it was given); withdrawing
+    # consent erases them.
+    functioning: Mapped[dict | None] = mapped_column(JSON)
+    functioning_consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)

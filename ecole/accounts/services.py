@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, update
 from sqlalchemy.exc import IntegrityError
 
-from ecole.accounts.models import Audience, Gender, OneTimeCode, Role, User, UserRole
+from ecole.accounts.models import WG_ANSWERS, WG_QUESTIONS, Audience, Gender, OneTimeCode, Role, User, UserRole
 from ecole.accounts.passwords import hash_secret, is_common_password, new_code, new_password, verify_secret
 from ecole.core import audit
 from ecole.core.mail import send_mail
@@ -280,6 +280,37 @@ def update_profile(user: User, data: dict, *, actor: User) -> User:
     if actor.id != user.id and changed:
         # Which fields, not their values: the log is read by every administrator.
         audit.record("user.update", user, actor=actor, fields=changed)
+    db.session.flush()
+    return user
+
+
+def set_functioning(user: User, answers: dict | None, *, actor: User) -> User:
+    """The person's answers to the Washington Group questions, kept only with their consent.
+
+    `answers` None: no consent, or consent withdrawn; what was kept is erased, with the date of the
+    consent. A dict ({"seeing": 1, …}, possibly empty: consent given, nothing answered): kept whole,
+    in place of the previous answers; the date of the consent is that of the first one.
+    Only the person and administrators may see or set them (`User.can_manage_account`); when it is
+    not the person, the change is audited (that it happened, never the answers)."""
+    if not user.can_manage_account(actor):
+        raise AccountError(_("Seuls la personne et les administrateurs peuvent voir ou modifier ces réponses."))
+    if answers is None:
+        changed = user.functioning is not None or user.functioning_consented_at is not None
+        user.functioning, user.functioning_consented_at = None, None
+        action = "user.functioning_withdrawn"
+    else:
+        kept = {}
+        for key, value in answers.items():
+            if key not in WG_QUESTIONS or type(value) is not int or value not in WG_ANSWERS:
+                raise AccountError(_("Choix invalide."))
+            kept[key] = value
+        changed = user.functioning != kept or user.functioning_consented_at is None
+        user.functioning = kept
+        if user.functioning_consented_at is None:
+            user.functioning_consented_at = utcnow()
+        action = "user.functioning"
+    if changed and actor.id != user.id:
+        audit.record(action, user, actor=actor)
     db.session.flush()
     return user
 

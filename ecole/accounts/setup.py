@@ -10,6 +10,8 @@ from ecole.extensions import db, login_manager
 ACTION_TITLES = {
     "user.register": _l("Inscription d’une personne"),
     "user.update": _l("Modification d’un profil"),
+    "user.functioning": _l("Réponses sur les difficultés fonctionnelles enregistrées"),
+    "user.functioning_withdrawn": _l("Réponses sur les difficultés fonctionnelles effacées (accord retiré)"),
     "user.roles": _l("Changement de rôles"),
     "user.activate": _l("Réactivation d’un compte"),
     "user.deactivate": _l("Désactivation d’un compte"),

@@ -5,7 +5,9 @@ from flask_login import current_user, login_user, logout_user
 
 from ecole.accounts import services
 from ecole.accounts.forms import (
+    AdminPersonForm,
     ForgotPasswordForm,
+    FunctioningFields,
     LanguageForm,
     LoginForm,
     PasswordChangeForm,
@@ -160,8 +162,12 @@ def redeem_code():
 @login_required
 def profile():
     form = ProfileForm(obj=current_user)
-    if save_form(form, lambda: services.update_profile(current_user, form.profile_data(), actor=current_user),
-                 _("Votre profil est enregistré."), refused=(AccountError,)):
+
+    def save():
+        services.update_profile(current_user, form.profile_data(), actor=current_user)
+        services.set_functioning(current_user, form.functioning_answers(), actor=current_user)
+
+    if save_form(form, save, _("Votre profil est enregistré."), refused=(AccountError,)):
         return redirect(url_for("account.profile", lang=current_user.locale))
     return render_template("accounts/profile.html", form=form), form_status(form)
 
@@ -204,12 +210,15 @@ def password():
 @people.route("/new", methods=["GET", "POST"])
 @staff_required
 def register_person():
-    form = PersonForm()
+    # The functioning questions only for administrators: trainers neither see nor set the answers.
+    form = AdminPersonForm() if current_user.is_admin else PersonForm()
     if request.method == "GET":
         form.locale.data = current_language()
     if form.validate_on_submit():
         try:
             registration = services.register_user(form.profile_data(), actor=current_user)
+            if isinstance(form, FunctioningFields):
+                services.set_functioning(registration.user, form.functioning_answers(), actor=current_user)
         except AccountError as error:
             db.session.rollback()
             form.form_errors.append(str(error))

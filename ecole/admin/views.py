@@ -6,7 +6,7 @@ from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
 
 from ecole.accounts import services
-from ecole.accounts.forms import PersonForm, RolesForm
+from ecole.accounts.forms import AdminPersonForm, RolesForm
 from ecole.accounts.models import User, UserRole
 from ecole.accounts.services import AccountError
 from ecole.admin.audit import AuditFilters, action_choices, actor_choices, audit_query, describe, person_name
@@ -54,11 +54,11 @@ def _load_user(user_id: int) -> User:
 HISTORY_SIZE = 20  # entries on a person's page; the audit log, filtered on the person, has the rest
 
 
-def _user_page(person: User, profile_form: PersonForm | None = None):
+def _user_page(person: User, profile_form: AdminPersonForm | None = None):
     roles_form = RolesForm(roles=sorted(person.roles))
     entries = db.session.scalars(audit_query(AuditFilters(person=person.id)).limit(HISTORY_SIZE)).all()
     return render_template("admin/user.html", person=person, roles_form=roles_form, action_form=ConfirmForm(),
-                           profile_form=profile_form or PersonForm(obj=person),
+                           profile_form=profile_form or AdminPersonForm(obj=person),
                            rows=describe(entries, current_language()))
 
 
@@ -68,7 +68,7 @@ def user(user_id: int):
     return _user_page(_load_user(user_id))
 
 
-def _check_identifiers(form: PersonForm, person: User) -> bool:
+def _check_identifiers(form: AdminPersonForm, person: User) -> bool:
     """Phone and e-mail checked one by one with the service's own rules, so that each refusal
     (invalid, or already someone else's) is shown under its field; True when both are fine."""
     for name, normalize in (("phone", services.normalize_phone), ("email", services.normalize_email)):
@@ -85,10 +85,11 @@ def _check_identifiers(form: PersonForm, person: User) -> bool:
 def user_profile(user_id: int):
     """An administrator corrects a person's names, phone, e-mail…: the profile's own service and rules."""
     person = _load_user(user_id)
-    form = PersonForm()
+    form = AdminPersonForm()
     if form.validate_on_submit() and _check_identifiers(form, person):
         try:
             services.update_profile(person, form.profile_data(), actor=current_user)
+            services.set_functioning(person, form.functioning_answers(), actor=current_user)
             db.session.commit()
         except AccountError as error:
             db.session.rollback()
