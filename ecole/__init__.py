@@ -55,10 +55,13 @@ def create_app(config_class=None) -> Flask:
 
     # Every kind of background job, in one place (ecole/jobs/runner.py says how they run).
     from ecole.certificates import jobs as certificate_jobs
+    from ecole.reports import jobs as report_jobs
+    from ecole.reports.services import EXPORT_KIND
 
     jobs.init_app(app, kinds={"send_mail": send_mail_job,
                               notification_services.DELIVER_KIND: notification_services.deliver_notice_job,
-                              certificate_jobs.KIND: certificate_jobs.issue_certificates_job})
+                              certificate_jobs.KIND: certificate_jobs.issue_certificates_job,
+                              EXPORT_KIND: report_jobs.export_job})
     from ecole.enrolment import services as enrolment_services
     from ecole.trips import services as trip_services
 
@@ -97,11 +100,12 @@ def _register_blueprints(app: Flask) -> None:
     from ecole.main.offline_views import offline
     from ecole.main.views import main
     from ecole.notifications.views import notifications
+    from ecole.reports.views import reports
     from ecole.sessions.views import sessions
     from ecole.trips.views import trips
 
     for blueprint in (main, offline, auth, account, people, catalogue, sessions, training, decisions, rosters, notifications,
-                      attendance, evaluation, sheets, trips, certificates, admin, admin_catalogue):
+                      attendance, evaluation, sheets, trips, certificates, reports, admin, admin_catalogue):
         app.register_blueprint(blueprint)
 
 
@@ -116,11 +120,12 @@ def _register_audit_titles(app: Flask) -> None:
     from ecole.certificates.services import ACTION_TITLES as certificates
     from ecole.core import audit
     from ecole.enrolment.services import ACTION_TITLES as enrolment
+    from ecole.reports.services import ACTION_TITLES as reports
     from ecole.sessions.services import ACTION_TITLES as sessions
     from ecole.trips.services import ACTION_TITLES as trips
 
     audit.init_app(app, {**accounts, **catalogue, **sessions, **enrolment, **attendance, **offline_marks, **evaluation, **scans,
-                         **trips, **certificates})
+                         **trips, **certificates, **reports})
 
 
 def _register_template_helpers(app: Flask) -> None:

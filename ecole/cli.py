@@ -137,11 +137,13 @@ def init_app(app: Flask) -> None:
     from ecole.demo import demo_command
     from ecole.enrolment import cli as enrolment_cli
     from ecole.jobs import cli as jobs_cli
+    from ecole.reports import cli as reports_cli
 
     for command in (catalogue_cli.import_courses_command, catalogue_cli.export_courses_command,
                     enrolment_cli.expire_offers_command, jobs_cli.worker_command, jobs_cli.jobs_group,
                     attendance_cli.sign_in_sheet_command, certificates_cli.issue_certificates_command,
-                    certificates_cli.certificates_group, certificates_cli.signing_key_group, demo_command):
+                    certificates_cli.certificates_group, certificates_cli.signing_key_group, reports_cli.report_command,
+                    demo_command):
         ecole_cli.add_command(command)
     app.cli.add_command(ecole_cli)
 
@@ -152,10 +154,14 @@ def init_app(app: Flask) -> None:
 @click.option("--sessions", default=0, type=click.IntRange(0, 100_000))
 @click.option("--enrolments", default=0, type=click.IntRange(0, 1_000_000))
 @click.option("--register", default=0, type=click.IntRange(0, 1_000), help="A held meeting with this many trainees marked.")
-def seed_scale_command(courses, trainees, sessions, enrolments, register):
+@click.option("--held", default=0, type=click.IntRange(0, 100_000),
+              help="Of the sessions, this many took place over the past year: marks, registers, validated results.")
+@click.option("--programme", is_flag=True, help="A funder's programme, SCALE-PROG, over most of the sessions.")
+def seed_scale_command(courses, trainees, sessions, enrolments, register, held, programme):
     """Synthetic data for benchmarks (safe to run twice: existing rows are kept)."""
     from ecole.seeding import seed_scale
 
-    report = seed_scale(courses=courses, trainees=trainees, sessions=sessions, enrolments=enrolments, register=register)
+    report = seed_scale(courses=courses, trainees=trainees, sessions=sessions, enrolments=enrolments, register=register,
+                        held=held, programme=programme)
     db.session.commit()
     click.echo(", ".join(f"{name}: +{count}" for name, count in report.items()))

@@ -429,8 +429,42 @@ def load_demo(courses_dir: Path) -> Report:
             continue
         _build_session(plan, world)
         report.sessions_created += 1
+    _ensure_programme(world)
     db.session.flush()
     return report
+
+
+PROGRAMME_CODE = "PAFR-SOUSS"
+
+
+def _ensure_programme(world: World) -> None:
+    """A funder's programme holding every demo session and trip, with targets, so that the report
+    (/reports) shows real figures: the closed session's attendance, the trip's stops."""
+    from ecole.reports import services as report_services
+    from ecole.reports.models import Programme
+
+    if db.session.scalar(db.select(Programme.id).where(Programme.code == PROGRAMME_CODE)) is not None:
+        return
+    programme = report_services.create_programme({
+        "code": PROGRAMME_CODE,
+        "titles": {"fr": "Programme d’appui aux filières rurales du Souss",
+                   "ar": "برنامج دعم السلاسل الفلاحية القروية بسوس",
+                   "zgh": "ⴰⵖⴰⵡⴰⵙ ⵏ ⵜⵉⵡⵉⵙⵉ ⵉ ⵜⵙⵏⵙⵍⵉⵏ ⵏ ⵜⵎⵏⴰⴹⵉⵏ ⵏ ⵙⵓⵙ"},
+        "funder": "Fonds de coopération Souss–Europe (exemple)",
+        "starts_on": date(world.today.year - 1, 1, 1), "ends_on": date(world.today.year + 1, 12, 31),
+        "targets": {"trained": 30, "women_trained": 15, "completed": 20, "person_hours": 400, "sessions": 5,
+                    "trips": 1, "communes": 5},
+    }, actor=world.admin)
+    sessions = db.session.scalars(db.select(CourseSession.id).where(CourseSession.created_by_id == world.admin.id))
+    report_services.set_sessions(programme, list(sessions), actor=world.admin)
+    # Two people answered the Washington Group questions with their consent (recorded on paper by
+    # Latifa): Mbark walks with great difficulty; Aicha has some difficulty seeing.
+    from ecole.accounts.services import set_functioning
+
+    set_functioning(world.people["mbark"], {"seeing": 2, "hearing": 1, "walking": 3, "remembering": 1,
+                                            "self_care": 1, "communicating": 1}, actor=world.admin)
+    set_functioning(world.people["aicha"], {"seeing": 2, "hearing": 1, "walking": 1, "remembering": 1,
+                                            "self_care": 1, "communicating": 1}, actor=world.admin)
 
 
 def _check_schema() -> None:

@@ -264,6 +264,18 @@ ROUTES: dict[str, dict[str, Route]] = {
                             "POST": Route(ADMIN, fixed("/admin/certificates/design"), lambda w: {"kind": "logo"})},
     "certificates.remove_asset": {"POST": Route(ADMIN, lambda w: f"/admin/certificates/design/{w['asset']}/delete")},
     "certificates.asset_image": {"GET": Route(ADMIN, lambda w: f"/admin/certificates/design/{w['asset']}.png", crawl=False)},
+    # Reports (issue 13): figures for staff (small cells hidden for trainers), names for administrators.
+    "reports.dashboard": {"GET": Route(STAFF, fixed("/reports"))},
+    "reports.people": {"GET": Route(ADMIN, lambda w: f"/reports/people?programme={w['programme']}")},
+    "reports.table_csv": {"GET": Route(STAFF, lambda w: f"/reports/sex.csv?programme={w['programme']}", crawl=False)},
+    "reports.export": {"POST": Route(STAFF, lambda w: f"/reports/exports?programme={w['programme']}",
+                                     lambda w: {"format": "xlsx"})},
+    "reports.export_status": {"GET": Route(STAFF, lambda w: f"/reports/exports/{w['report_export']}")},
+    "reports.export_download": {"GET": Route(STAFF, lambda w: f"/reports/exports/{w['report_export']}/download",
+                                             crawl=False)},
+    "reports.programmes": {"GET": Route(ADMIN, fixed("/admin/programmes"))},
+    "reports.programme": {"GET": Route(ADMIN, lambda w: f"/admin/programmes/{w['programme']}"),
+                          "POST": Route(ADMIN, lambda w: f"/admin/programmes/{w['programme']}", lambda w: {"code": ""})},
 }
 
 
@@ -444,4 +456,33 @@ def _certificates(people) -> dict:
             "uncertified": uncertified.id, "asset": signature.id}
 
 
-WORLD_HOOKS: list = [_catalogue, _sessions, _sheet_scans, _offline, _trips, _certificates]
+def _reports(people) -> dict:
+    """A programme holding the certified session, with a target, and an XLSX export a trainer asked for."""
+    from datetime import date
+
+    from ecole.extensions import db
+    from ecole.reports import services
+    from ecole.reports.indicators import Filters
+
+    certified = _certificates_world(people)
+    programme = services.create_programme(
+        {"code": "ROUTES-2026", "titles": {"fr": "Programme des routes"}, "funder": "Bailleur",
+         "starts_on": date(2020, 1, 1), "ends_on": date(2030, 12, 31), "targets": {"trained": 10}}, actor=people.admin)
+    services.set_sessions(programme, [certified], actor=people.admin)
+    export = services.request_export(Filters(date(2020, 1, 1), date(2030, 12, 31), programme.id), "xlsx", "fr",
+                                     with_names=False, actor=people.trainer)
+    db.session.commit()
+    return {"programme": programme.id, "report_export": export.id}
+
+
+def _certificates_world(people) -> int:
+    """The certified session of _certificates (built before this hook)."""
+    from ecole.certificates.models import Certificate
+    from ecole.enrolment.models import Enrolment
+    from ecole.extensions import db
+
+    return db.session.scalar(db.select(Enrolment.session_id).join(Certificate, Certificate.enrolment_id == Enrolment.id)
+                             .limit(1))
+
+
+WORLD_HOOKS: list = [_catalogue, _sessions, _sheet_scans, _offline, _trips, _certificates, _reports]

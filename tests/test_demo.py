@@ -252,3 +252,26 @@ def test_the_demo_has_issued_superseded_and_revoked_certificates(runner, client)
         assert client.get(f"/verify/{certificate.code}").status_code == 200
     assert demo(runner).exit_code == 0
     assert db.session.scalar(db.select(db.func.count(Certificate.id))) == 3
+
+
+def test_the_demo_has_a_funders_programme_whose_report_shows_real_figures(runner, app):
+    from ecole.reports import indicators
+    from ecole.reports.models import Programme
+    from tests.helpers import login
+
+    assert demo(runner).exit_code == 0
+    programme = db.session.scalar(db.select(Programme))
+    assert programme.code == "PAFR-SOUSS" and programme.targets["trained"] == 30 and programme.funder
+    assert all(programme.titles[lang] for lang in ("fr", "ar", "zgh"))
+    assert len(programme.sessions) == count(CourseSession)
+    report = indicators.compute(indicators.Filters(programme.starts_on, programme.ends_on, programme.id))
+    # The closed session's people who came (Aicha, Hassan, Omar, Rachid, Mbark…) and the trip's riders.
+    assert report.totals["trained"] >= 4 and report.totals["person_hours"] > 0 and report.totals["completed"] >= 2
+    assert report.totals["trips"] == 1
+    latifa = db.session.scalar(db.select(User).where(User.email == "latifa.oubaha@example.org"))
+    client = app.test_client()
+    login(client, latifa, DEMO_PASSWORD)
+    page = client.get(f"/reports?programme={programme.id}")
+    assert page.status_code == 200 and "PAFR-SOUSS" in page.get_data(as_text=True)
+    assert demo(runner).exit_code == 0
+    assert count(Programme) == 1

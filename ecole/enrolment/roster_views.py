@@ -1,14 +1,11 @@
 """Rosters of a session for its staff: on screen, as a spreadsheet (CSV) and printed (PDF)."""
-import csv
-import io
-import re
-
 from flask import Blueprint, render_template
 from flask_babel import gettext as _
 
 from ecole.accounts.models import AUDIENCE_TITLES, GENDER_TITLES, Audience, Gender
 from ecole.core.access import staff_required
 from ecole.core.pages import download, pdf_response
+from ecole.core.spreadsheets import csv_text
 from ecole.enrolment import queries
 from ecole.enrolment.models import EnrolmentStatus as S
 from ecole.enrolment.queries import ROSTER_STATUSES
@@ -31,19 +28,15 @@ def roster(session_id: int):
 def roster_csv(session_id: int):
     course_session = managed_session(session_id)
     groups = queries.roster_groups(course_session)
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";")
-    writer.writerow([_("Nom"), _("Nom en caractères arabes"), _("Téléphone"), _("E-mail"), _("Commune"),
-                     _("Public"), _("Genre"), _("Année de naissance"), _("État")])
+    rows = [[_("Nom"), _("Nom en caractères arabes"), _("Téléphone"), _("E-mail"), _("Commune"),
+             _("Public"), _("Genre"), _("Année de naissance"), _("État")]]
     for status in (*ROSTER_STATUSES, S.WAITLISTED, S.REQUESTED):
         for enrolment in groups[status.value]:
             person = enrolment.user
-            writer.writerow([_safe_cell(v) for v in (
-                person.name_latin, person.name_arabic, person.phone or "", person.email or "", person.commune,
-                _title(AUDIENCE_TITLES, Audience, person.audience), _title(GENDER_TITLES, Gender, person.gender),
-                person.birth_year or "", enrolment.status_title)])
-    # The BOM lets Excel read UTF-8 (Arabic names).
-    return download("\ufeff" + out.getvalue(), "text/csv; charset=utf-8", f"roster-{course_session.id}.csv")
+            rows.append([person.name_latin, person.name_arabic, person.phone or "", person.email or "", person.commune,
+                         _title(AUDIENCE_TITLES, Audience, person.audience), _title(GENDER_TITLES, Gender, person.gender),
+                         person.birth_year or "", enrolment.status_title])
+    return download(csv_text(rows), "text/csv; charset=utf-8", f"roster-{course_session.id}.csv")
 
 
 def _title(titles: dict, kind, code: str | None) -> str:
@@ -51,17 +44,6 @@ def _title(titles: dict, kind, code: str | None) -> str:
     if not code:
         return ""
     return str(titles[kind(code)]) if code in {member.value for member in kind} else code
-
-
-_PHONE = re.compile(r"\+\d{6,15}")
-
-
-def _safe_cell(value) -> str:
-    """No formula injection when the file is opened in a spreadsheet (a bare phone number is data)."""
-    text = str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r") and not _PHONE.fullmatch(text):
-        return "'" + text
-    return text
 
 
 @rosters.route("/<int:session_id>/roster.pdf")

@@ -11,6 +11,7 @@ MENU: list[tuple[str, object, str]] = [
     ("sessions.mine", _l("Mes sessions"), "staff"),
     ("attendance.my_meetings", _l("Mes séances"), "staff"),
     ("people.register_person", _l("Inscrire une personne"), "staff"),
+    ("reports.dashboard", _l("Rapports"), "staff"),
     ("admin.users", _l("Administration"), "admin"),
     ("notifications.index", _l("Notifications"), "signed_in"),
     ("account.profile", _l("Mon profil"), "signed_in"),

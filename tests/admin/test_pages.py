@@ -13,11 +13,13 @@ from tests.helpers import submit
 from tests.routes import ROUTES, world_for
 
 ADMIN_MENU = ["/admin/users", "/admin/enrolments", "/calls", "/admin/courses", "/admin/themes", "/admin/certificates",
-              "/admin/audit"]
+              "/admin/programmes", "/admin/audit"]
 # Every page an administrator opens from the administration menu, and the pages it leads to.
 ADMIN_PAGES = sorted(endpoint for endpoint, methods in ROUTES.items() if "GET" in methods and methods["GET"].crawl
                      and (endpoint.startswith("admin.") or endpoint in ("decisions.queue", "notifications.calls",
-                                                                         "certificates.register", "certificates.manage")))
+                                                                         "certificates.register", "certificates.manage",
+                                                                         "reports.programmes", "reports.programme",
+                                                                         "reports.people")))
 
 
 def subnav_links(body: str) -> list[str]:
