@@ -145,3 +145,61 @@ def test_a_programme_is_made_and_changed_through_its_form(as_role, people, progr
     assert db.session.get(Programme, made.id).code == "EAU-2027"
     actions = db.session.scalars(db.select(AuditEntry.action).where(AuditEntry.action.like("programme.%"))).all()
     assert actions.count("programme.create") == 2
+
+
+def _page_tables(body: str) -> dict[str, list[list[str]]]:
+    """Each disaggregation table of the page: its rows as [label, trained, completed, rate, hours]."""
+    tables = {}
+    for dimension, table in re.findall(r'<h2 id="d-(\w+)">.*?<tbody>(.*?)</tbody>', body, re.S):
+        rows = []
+        for row in re.findall(r"<tr>(.*?)</tr>", table, re.S):
+            cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+            rows.append([re.sub(r"<[^>]+>", "", cell).strip() for cell in cells])
+        tables[dimension] = rows
+    return tables
+
+
+def _figure(text) -> str:
+    """A figure as the page writes it (French: decimal comma, "< 5"), from a page, CSV or XLSX cell."""
+    if text is None or text == "":
+        return "—"
+    if isinstance(text, (int, float)):
+        text = f"{text:g}"
+    text = str(text).replace("&lt;", "<").replace(" %", "").replace(",", ".").replace("\u202f", "")
+    try:
+        return f"{float(text):g}"
+    except ValueError:
+        return text
+
+
+@pytest.mark.parametrize("role", ["admin", "trainer"])
+def test_the_page_the_csv_and_the_workbook_show_the_same_figures(as_role, programme, role):
+    """Every row of every disaggregation, as each role sees it, is the same in the page, the CSV of the
+    table and the XLSX export (read back with openpyxl)."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    from ecole.reports.exports import SHEET_TITLES
+
+    client = as_role(role)
+    page = _page_tables(client.get(f"/reports?programme={programme.id}&lang=fr").get_data(as_text=True))
+    assert set(page) == {"sex", "age", "commune", "audience", "disability"}
+    done = submit(client, f"/reports/exports?programme={programme.id}", {"format": "xlsx"},
+                  form_url=f"/reports?programme={programme.id}")
+    made = db.session.scalar(db.select(ReportExport).order_by(ReportExport.id.desc()))
+    assert done.status_code == 302 and made.with_names == (role == "admin")
+    book = load_workbook(io.BytesIO(client.get(f"/reports/exports/{made.id}/download").data), read_only=True)
+    for dimension, rows in page.items():
+        shown = [[_figure(cell) for cell in row[1:]] for row in rows]
+        labels = [row[0] for row in rows]
+        text = client.get(f"/reports/{dimension}.csv?programme={programme.id}").get_data(as_text=True).lstrip("\ufeff")
+        csv_rows = [r for r in csv.reader(io.StringIO(text), delimiter=";") if r][1:]
+        assert [r[0] for r in csv_rows] == labels, dimension
+        assert [[_figure(c) for c in r[1:]] for r in csv_rows] == shown, dimension
+        sheet = book[str(SHEET_TITLES[dimension])]
+        xlsx_rows = [list(r) for r in sheet.iter_rows(values_only=True) if any(c is not None for c in r)]
+        xlsx_rows = [r for r in xlsx_rows if r[0] in labels]
+        assert [r[0] for r in xlsx_rows] == labels, dimension
+        assert [[_figure(c) for c in r[1:5]] for r in xlsx_rows] == shown, dimension
