@@ -466,7 +466,7 @@ def _reports(people) -> dict:
 
     certified = _certificates_world(people)
     programme = services.create_programme(
-        {"code": "ROUTES-2026", "titles": {"fr": "Programme des routes"}, "funder": "Bailleur",
+        {"code": "ROUTES-2026", "titles": {"fr": "Programme des routes"}, "funder": "Fondation Souss",
          "starts_on": date(2020, 1, 1), "ends_on": date(2030, 12, 31), "targets": {"trained": 10}}, actor=people.admin)
     services.set_sessions(programme, [certified], actor=people.admin)
     export = services.request_export(Filters(date(2020, 1, 1), date(2030, 12, 31), programme.id), "xlsx", "fr",

@@ -100,7 +100,7 @@ def table_rows(report: Report, dimension: str) -> list[list]:
 def summary_header(report: Report) -> list[str]:
     header = [_("Indicateur"), _("Valeur")]
     if report.programme is not None:
-        header += [_("Objectif"), _("Réalisé (% de l’objectif)")]
+        header += [_("Objectif"), _("Avancement vers l’objectif")]
     return header
 
 

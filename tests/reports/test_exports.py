@@ -253,7 +253,7 @@ def test_each_csv_table_has_the_same_figures(school, hidden):
     report = report_in(school)
     report = hide_small_cells(report) if hidden else report
     summary = csv_rows(exports.csv_table(report, "summary", "fr"))
-    assert summary[0] == ["Indicateur", "Valeur", "Objectif", "Réalisé (% de l’objectif)"]
+    assert summary[0] == ["Indicateur", "Valeur", "Objectif", "Avancement vers l’objectif"]
     assert {title: [number(cell) for cell in cells] for title, cells in summary_lines(summary).items()} \
         == expected_summary(report)
     for dimension in DIMENSIONS:
