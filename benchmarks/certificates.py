@@ -47,10 +47,11 @@ PART_NAME = "certificates"  # `--only TEXT` runs the certificate part when TEXT 
 
 # --- harness side (no ecole import) --------------------------------------------------------------
 
-def run_child(env: dict[str, str], args: list[str], timeout: float, log: Path | None = None) -> dict:
-    """Run `python -m benchmarks.certificates child ARGS` in its own process group (it starts worker
-    processes: they go with it on an error, Ctrl-C or SIGTERM); returns its JSON answer."""
-    command = [sys.executable, "-m", "benchmarks.certificates", "child", *args]
+def run_child(env: dict[str, str], args: list[str], timeout: float, log: Path | None = None,
+              module: str = "benchmarks.certificates") -> dict:
+    """Run `python -m MODULE child ARGS` in its own process group (it may start worker processes: they
+    go with it on an error, Ctrl-C or SIGTERM); returns its JSON answer (the line after CHILD_MARK)."""
+    command = [sys.executable, "-m", module, "child", *args]
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True, start_new_session=True)
     try:

@@ -15,6 +15,7 @@ from benchmarks.client import USER_AGENT
 
 THREADS = 2
 CONNECTIONS = 16
+TIMEOUT_S = 30  # a response slower than this counts as a timeout (wrk's default is 2 s)
 PYTHON_MAX_REQUESTS = 50_000  # the fallback's bound on top of the duration
 
 # wrk prints 50/75/90/99 with --latency; its Lua done() hook can read any percentile.
@@ -58,14 +59,15 @@ class Loader:
     def tool(self) -> str:
         return "wrk" if self.wrk else "python"
 
-    def run(self, url: str, headers: dict[str, str], duration: float) -> LoadResult:
+    def run(self, url: str, headers: dict[str, str], duration: float, connections: int = CONNECTIONS) -> LoadResult:
         if self.wrk:
-            return self._wrk(url, headers, duration)
-        return python_load(url, headers, duration)
+            return self._wrk(url, headers, duration, connections)
+        return python_load(url, headers, duration, connections=connections)
 
-    def _wrk(self, url: str, headers: dict[str, str], duration: float) -> LoadResult:
-        command = [self.wrk, f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{max(1, round(duration))}s", "--latency",
-                   "-s", str(self.script)]
+    def _wrk(self, url: str, headers: dict[str, str], duration: float, connections: int) -> LoadResult:
+        # --timeout: wrk leaves a response slower than 2 s (its default) out of the latencies.
+        command = [self.wrk, f"-t{min(THREADS, connections)}", f"-c{connections}", f"-d{max(1, round(duration))}s",
+                   f"--timeout={TIMEOUT_S}s", "--latency", "-s", str(self.script)]
         for name, value in {"User-Agent": USER_AGENT, **headers}.items():
             command += ["-H", f"{name}: {value}"]
         done = subprocess.run(command + [url], capture_output=True, text=True, timeout=duration + 30)

@@ -29,6 +29,11 @@ class Page:
     setup: Setup | None = None
     weight: bool = False  # also report first-visit and repeat-visit bytes in Chromium
     aim: float | None = None  # the ratio to bare the page should reach (shown, never enforced)
+    # A slow page (a second or more a request): fewer connections than the usual 16, one per server
+    # worker, so that no backlog is left to the bare run after it; and more seconds of load, so that
+    # its few requests are enough to count.
+    connections: int | None = None
+    min_duration: float | None = None
 
 
 def signed_in(ctx: Context) -> dict[str, str]:
@@ -67,6 +72,20 @@ def certificate_verify_path(ctx: Context) -> str:
     return f"/verify/{code}"
 
 
+def scale_programme_path(ctx: Context) -> str:
+    """Path hook: the report dashboard of SCALE-PROG, the funder's programme the seed makes over most of
+    the scale sessions (`ecole seed-scale … --programme`); its id is looked up by benchmarks.reports in
+    a child process."""
+    programme_id = ctx.__dict__.get("_scale_programme_id")
+    if programme_id is None:
+        if ctx.python is None:
+            raise BenchError("no python runner in this context")
+        done = ctx.python("benchmarks.reports", "child", "programme-id", timeout=120)
+        line = next(line for line in reversed(done.stdout.splitlines()) if line.startswith(CHILD_MARK))
+        programme_id = ctx.__dict__["_scale_programme_id"] = json.loads(line[len(CHILD_MARK):])["id"]
+    return f"/reports?programme={programme_id}&lang=fr"
+
+
 PAGES: list[Page] = [
     Page("home fr", "/?lang=fr", weight=True),
     Page("home ar", "/?lang=ar", weight=True),
@@ -94,12 +113,19 @@ PAGES: list[Page] = [
     # Certificates (issue 12): the public verification page of an issued certificate, anonymous. Its
     # rate limit (60/min per address) is lifted to 1,000,000/min by the bench environment (servers.py).
     Page("verify", certificate_verify_path, aim=0.4),
+    # Funders' reports (issue 13): the dashboard of SCALE-PROG as an administrator — every figure and its
+    # disaggregations over 5,000 people, 1,800 held sessions and about 104,000 marks (90,000 present or
+    # late) of the seed's 2,250 held sessions. About a second a request: 2 connections (one per
+    # worker) for 15 s. No aim in the issue: the ratio is reported.
+    Page("report dashboard", scale_programme_path, setup=as_bench_admin, connections=2, min_duration=15),
 ]
 
 # Commands run against the fresh database after `flask --app wsgi ecole init` and before serving,
 # each as the arguments of `flask --app wsgi …`, e.g. ("ecole", "seed-scale", "--users", "10000").
 # `python -m benchmarks --seed "ecole seed-scale …"` adds one for a single run.
 SEED: list[tuple[str, ...]] = [
+    # --held: the last 2,250 of the 3,000 sessions took place over the past year (marks, registers,
+    # validated results); --programme: SCALE-PROG holds most of them (issue 13's report dashboard).
     ("ecole", "seed-scale", "--courses", "1000", "--trainees", "5000", "--sessions", "3000", "--enrolments", "100000",
-     "--register", "40"),
+     "--register", "40", "--held", "2250", "--programme"),
 ]

@@ -3,7 +3,7 @@ import random
 
 from sqlalchemy import func, insert, select, update
 
-from ecole.accounts.models import User, UserRole
+from ecole.accounts.models import WG_QUESTIONS, User, UserRole
 from ecole.accounts.passwords import hash_secret
 from ecole.catalogue.models import (
     COURSE_AUDIENCES,
@@ -67,6 +67,26 @@ def seed_courses(count: int, rng: random.Random) -> int:
     return created
 
 
+# Where the seeded trainees live: communes of the Souss, the first ones (where the school works most) more often.
+COMMUNES = ("Taliouine", "Askaoun", "Tafraout", "Igherm", "Tiznit", "Taroudant", "Tata", "Aoulouz", "Tazenakht",
+            "Irherm", "Ait Baha", "Anzi", "Tamanar", "Biougra", "Ouled Teima", "Sidi Ifni", "Mirleft", "Tafingoult",
+            "Tissint", "Akka", "Tinzouline", "Imi n'Tanout", "Argana", "Tioute")
+COMMUNE_WEIGHTS = tuple(24 - n for n in range(len(COMMUNES)))
+
+
+def _profile(rng: random.Random, now) -> dict:
+    """Sex, birth year, commune and WG-SS answers (for the people who consented), as varied as the
+    school's trainees: what the funders' report disaggregates by."""
+    answers = None
+    if rng.random() < 0.3:  # about a third answered the Washington Group questions
+        answers = {question: rng.choices((1, 2, 3, 4), weights=(85, 10, 4, 1))[0] for question in WG_QUESTIONS}
+    birth_year = rng.randint(1975, 2005) if rng.random() < 0.7 else rng.randint(1950, 2009)  # mostly adults of 20-50
+    return {"gender": rng.choices(("f", "m", None), weights=(48, 47, 5))[0],
+            "birth_year": None if rng.random() < 0.04 else birth_year,
+            "commune": rng.choices(COMMUNES, weights=COMMUNE_WEIGHTS)[0],
+            "functioning": answers, "functioning_consented_at": now if answers else None}
+
+
 def seed_trainees(count: int, rng: random.Random) -> int:
     existing = set(db.session.scalars(select(User.email).where(User.email.like("scale-%@example.org"))))
     password = hash_secret("scale password")  # one hash for all: Argon2 is slow on purpose
@@ -76,25 +96,27 @@ def seed_trainees(count: int, rng: random.Random) -> int:
         emails = [email for email in emails if email not in existing]
         if not emails:
             continue
+        now = utcnow()
         db.session.execute(insert(User), [
             {"email": email, "password_hash": password, "name_latin": f"Stagiaire {email[6:13]}", "name_arabic": "",
-             "name_tifinagh": "", "commune": rng.choice(["Taliouine", "Askaoun", "Tafraout", "Igherm"]),
-             "audience": rng.choice(COURSE_AUDIENCES).value, "organisation": "", "locale": rng.choice(LOCALES),
-             "must_change_password": False, "session_epoch": 0, "active": True,
-             "created_at": utcnow()} for email in emails])
+             "name_tifinagh": "", "audience": rng.choice(COURSE_AUDIENCES).value, "organisation": "",
+             "locale": rng.choice(LOCALES), "must_change_password": False, "session_epoch": 0, "active": True,
+             "created_at": now, **_profile(rng, now)} for email in emails])
         ids = db.session.scalars(select(User.id).where(User.email.in_(emails))).all()
         db.session.execute(insert(UserRole), [{"user_id": user_id, "role": "trainee"} for user_id in ids])
         created += len(emails)
     return created
 
 
-def seed_scale(*, courses: int, trainees: int, sessions: int, enrolments: int, register: int = 0,
-               seed: int = 42) -> dict:
+def seed_scale(*, courses: int, trainees: int, sessions: int, enrolments: int, register: int = 0, held: int = 0,
+               programme: bool = False, seed: int = 42) -> dict:
     rng = random.Random(seed)
     report = {"courses": seed_courses(courses, rng), "trainees": seed_trainees(trainees, rng)}
-    report.update(seed_sessions(rng, sessions=sessions, enrolments=enrolments))
+    report.update(seed_sessions(rng, sessions=sessions, enrolments=enrolments, held=held))
     if register:
         report["register"] = seed_register(register)
+    if programme:
+        report["programme sessions"] = seed_programme()
     return report
 
 
@@ -153,10 +175,17 @@ SCALE_TRAINER = "scale-trainer@example.org"
 SCALE_PASSWORD = "scale password"
 
 
-def seed_sessions(rng: random.Random, *, sessions: int, enrolments: int) -> dict:
-    """Sessions of the scale courses taught by scale-trainer@example.org, and enrolments spread over
-    them (confirmed up to capacity, then waitlisted). The bench trainee, when present, is enrolled
-    in the first sessions. Idempotent: runs again add nothing."""
+# A held meeting's mark, by weight: mostly present. A few of the people enrolled never came at all.
+MARK_WEIGHTS = {"present": 84, "late": 6, "excused": 4, "absent": 6}
+NO_SHOW = 0.04
+CLOSED_AFTER_DAYS = 14  # held sessions over for longer are closed, their results validated
+
+
+def seed_sessions(rng: random.Random, *, sessions: int, enrolments: int, held: int = 0) -> dict:
+    """Sessions of the scale courses taught by scale-trainer@example.org, two meetings each, and
+    enrolments spread over them (confirmed up to capacity, then waitlisted). The bench trainee, when
+    present, is enrolled in the first sessions. The last `held` sessions took place over the past year,
+    spread from yesterday back (`seed_attendance`). Idempotent: runs again add nothing."""
     from datetime import timedelta
 
     from ecole.enrolment.models import Enrolment
@@ -164,7 +193,8 @@ def seed_sessions(rng: random.Random, *, sessions: int, enrolments: int) -> dict
 
     existing = db.session.scalar(select(func.count(CourseSession.id)))
     if not sessions or existing >= sessions:
-        return {"sessions": 0, "enrolments": 0}
+        return {"sessions": 0, "enrolments": 0} | ({"held sessions": 0, "marks": 0} if held else {})
+    held = min(held, sessions)
     trainer = db.session.scalar(select(User).where(User.email == SCALE_TRAINER))
     if trainer is None:
         trainer = User(email=SCALE_TRAINER, password_hash=hash_secret(SCALE_PASSWORD), name_latin="Formateur Échelle",
@@ -178,17 +208,32 @@ def seed_sessions(rng: random.Random, *, sessions: int, enrolments: int) -> dict
     db.session.add(venue)
     db.session.flush()
     now = utcnow()
+    morning = now.replace(hour=8, minute=0, second=0, microsecond=0)  # 09:00 on the school's clock, most of the year
     capacity = 30
-    rows = [{"course_id": rng.choice(course_ids), "venue_id": venue.id, "status": "published", "capacity": capacity,
+
+    def first_meeting(i: int):
+        """The coming 300 days for most sessions; the past year, from yesterday back, for the held ones."""
+        if i < sessions - held:
+            return now + timedelta(days=10 + i % 300)
+        return morning - timedelta(days=1 + (i - (sessions - held)) % 365)
+
+    starts = [first_meeting(i) for i in range(sessions)]
+    is_held = [i >= sessions - held for i in range(sessions)]
+    ends = [start + timedelta(hours=26 if past else 3) for start, past in zip(starts, is_held)]
+    closed = [past and end < now - timedelta(days=CLOSED_AFTER_DAYS) for end, past in zip(ends, is_held)]
+    rows = [{"course_id": rng.choice(course_ids), "venue_id": venue.id,
+             "status": "completed" if closed[i] else "published", "capacity": capacity,
              "seats_taken": 0, "languages": "ar,zgh", "requires_approval": False, "offer_hours": 48,
-             "starts_at": now + timedelta(days=10 + i % 300), "ends_at": now + timedelta(days=10 + i % 300, hours=3),
-             "notes": "", "cancel_reason": "", "created_at": now} for i in range(sessions)]
+             "starts_at": starts[i], "ends_at": ends[i], "notes": "", "cancel_reason": "", "created_at": now}
+            for i in range(sessions)]
+    before = db.session.scalar(select(func.max(CourseSession.id))) or 0
     db.session.execute(insert(CourseSession), rows)
-    session_ids = list(db.session.scalars(select(CourseSession.id).order_by(CourseSession.id)))
+    session_ids = list(db.session.scalars(select(CourseSession.id).where(CourseSession.id > before)
+                                          .order_by(CourseSession.id)))
     db.session.execute(insert(session_trainers), [{"session_id": sid, "user_id": trainer.id} for sid in session_ids])
     db.session.execute(insert(Meeting), [
-        {"session_id": sid, "starts_at": now + timedelta(days=10 + i % 300, hours=h), "place": "", "topic": "",
-         "ends_at": now + timedelta(days=10 + i % 300, hours=h + 2)} for i, sid in enumerate(session_ids) for h in (0, 24)])
+        {"session_id": sid, "starts_at": starts[i] + timedelta(hours=h), "place": "", "topic": "",
+         "ends_at": starts[i] + timedelta(hours=h + 2)} for i, sid in enumerate(session_ids) for h in (0, 24)])
     trainees = list(db.session.scalars(select(User.id).where(User.email.like("scale-%@example.org"),
                                                              User.email != SCALE_TRAINER)))
     bench = db.session.scalar(select(User.id).where(User.email == "bench@example.org"))
@@ -199,8 +244,13 @@ def seed_sessions(rng: random.Random, *, sessions: int, enrolments: int) -> dict
             pairs.add((sid, bench))
     while len(pairs) < min(enrolments, len(session_ids) * max(len(trainees), 1)) and trainees:
         pairs.add((rng.choice(session_ids), rng.choice(trainees)))
+    # Seats go in order of arrival: by id for the sessions to come (the bench trainee, made first, has
+    # a seat in each of theirs); in any order for the held ones, so that nobody is always waitlisted.
+    held_ids = set(session_ids[sessions - held:]) if held else set()
+    arrival = random.Random(rng.random()) if held else None
+    order = {pair: arrival.random() for pair in sorted(pairs) if pair[0] in held_ids} if arrival else {}
     batch = []
-    for sid, uid in sorted(pairs):
+    for sid, uid in sorted(pairs, key=lambda pair: (pair[0], order.get(pair, pair[1]))):
         status = "confirmed" if taken.get(sid, 0) < capacity else "waitlisted"
         taken[sid] = taken.get(sid, 0) + (status == "confirmed")
         batch.append({"session_id": sid, "user_id": uid, "status": status, "cancel_reason": "", "created_at": now,
@@ -212,5 +262,112 @@ def seed_sessions(rng: random.Random, *, sessions: int, enrolments: int) -> dict
         db.session.execute(insert(Enrolment), batch)
     for sid, count in taken.items():
         db.session.execute(update(CourseSession).where(CourseSession.id == sid).values(seats_taken=count))
-    return {"sessions": len(session_ids), "enrolments": len(pairs)}
+    report = {"sessions": len(session_ids), "enrolments": len(pairs)}
+    if held:
+        report.update(seed_attendance(random.Random(rng.random()), trainer.id, session_ids[sessions - held:],
+                                      closed_ids={sid for sid, shut in zip(session_ids, closed) if shut}, now=now))
+    return report
 
+
+def seed_attendance(rng: random.Random, trainer_id: int, session_ids: list[int], *, closed_ids: set[int], now) -> dict:
+    """The past of the held sessions, as their trainer left it: every meeting that has begun has its
+    register, with a mark for each confirmed trainee (mostly present; a few never came). Sessions over
+    for more than two weeks are closed: registers locked, results validated (completed when both
+    meetings were attended: the default rule, 80 % of the hours) and enrolments completed or not; the
+    others wait to be closed. Enrolments are dated back to before their session began."""
+    from datetime import timedelta
+
+    from ecole.attendance.models import AttendanceMark, Register, Result
+    from ecole.enrolment.models import Enrolment
+    from ecole.sessions.models import Meeting
+
+    first, last = session_ids[0], session_ids[-1]  # consecutive ids, inserted together
+    meetings: dict[int, list[tuple[int, object, object]]] = {}
+    for meeting_id, session_id, starts_at, ends_at in db.session.execute(
+            select(Meeting.id, Meeting.session_id, Meeting.starts_at, Meeting.ends_at)
+            .where(Meeting.session_id.between(first, last), Meeting.starts_at <= now)
+            .order_by(Meeting.session_id, Meeting.starts_at)):
+        meetings.setdefault(session_id, []).append((meeting_id, starts_at, ends_at))
+    statuses, weights = list(MARK_WEIGHTS), list(MARK_WEIGHTS.values())
+    marks, results = [], []
+    outcomes: dict[tuple[str, object], list[int]] = {}  # (completed or not, validated when) → enrolments
+    enrolled = db.session.execute(select(Enrolment.id, Enrolment.session_id, Enrolment.status)
+                                  .where(Enrolment.session_id.between(first, last)).order_by(Enrolment.id)).all()
+    for enrolment_id, session_id, status in enrolled:
+        begun = meetings.get(session_id, [])
+        if status != "confirmed" or not begun:
+            continue
+        came = rng.random() >= NO_SHOW
+        pattern = [rng.choices(statuses, weights)[0] if came else "absent" for _ in begun]
+        marks += [{"meeting_id": meeting_id, "enrolment_id": enrolment_id, "status": mark,
+                   "marked_at": starts_at + timedelta(minutes=rng.randint(0, 30)), "marked_by_id": trainer_id}
+                  for (meeting_id, starts_at, _ends), mark in zip(begun, pattern)]
+        if session_id in closed_ids:
+            attended = sum(120 for mark in pattern if mark in ("present", "late"))
+            completed = attended >= 0.8 * 120 * len(begun)
+            validated = begun[-1][2] + timedelta(days=1)
+            results.append({"enrolment_id": enrolment_id, "minutes_expected": 120 * len(begun),
+                             "minutes_attended": attended, "completed": completed,
+                             "reasons": [] if completed else ["attendance" if attended else "nothing_attended"],
+                             "computed_at": validated, "validated_at": validated, "validated_by_id": trainer_id})
+            outcomes.setdefault(("completed" if completed else "not_completed", validated), []).append(enrolment_id)
+    for start in range(0, len(marks), 10000):
+        db.session.execute(insert(AttendanceMark), marks[start:start + 10000])
+    for start in range(0, len(results), 10000):
+        db.session.execute(insert(Result), results[start:start + 10000])
+    db.session.execute(insert(Register), [
+        {"meeting_id": meeting_id, "updated_at": ends_at + timedelta(hours=1),
+         **({"locked_at": ends_at + timedelta(days=1), "locked_by_id": trainer_id} if session_id in closed_ids else {})}
+        for session_id, begun in meetings.items() for meeting_id, _starts, ends_at in begun])
+    for (status, when), ids in outcomes.items():
+        for start in range(0, len(ids), 900):  # under SQLite's limit of bound parameters
+            db.session.execute(update(Enrolment).where(Enrolment.id.in_(ids[start:start + 900]))
+                               .values(status=status, updated_at=when))
+    # People enrolled three weeks before their session began, not on the day it was seeded.
+    by_day: dict[object, list[int]] = {}
+    for session_id, begun in meetings.items():
+        by_day.setdefault(begun[0][1] - timedelta(days=21), []).append(session_id)
+    for when, ids in by_day.items():
+        db.session.execute(update(Enrolment).where(Enrolment.session_id.in_(ids)).values(created_at=when))
+        db.session.execute(update(Enrolment).where(Enrolment.session_id.in_(ids), Enrolment.status == "waitlisted")
+                           .values(waitlisted_at=when, updated_at=when))
+    return {"held sessions": len(session_ids), "marks": len(marks)}
+
+
+SCALE_PROGRAMME = "SCALE-PROG"
+
+
+def seed_programme() -> int:
+    """SCALE-PROG, a funder's programme over the scale trainer's sessions from a year ago to a year
+    ahead: four held sessions in five and every other one to come, with targets. Returns how many
+    sessions it holds (0 when it exists already, or when there is no session to hold)."""
+    from datetime import date, timedelta
+
+    from ecole.reports.models import Programme, programme_sessions
+    from ecole.sessions.models import CourseSession, session_trainers
+
+    if db.session.scalar(select(Programme.id).where(Programme.code == SCALE_PROGRAMME)) is not None:
+        return 0
+    now = utcnow()
+    chosen = [sid for sid, starts_at in db.session.execute(
+        select(CourseSession.id, CourseSession.starts_at)
+        .join(session_trainers, session_trainers.c.session_id == CourseSession.id)
+        .join(User, User.id == session_trainers.c.user_id).where(User.email == SCALE_TRAINER)
+        .order_by(CourseSession.id))
+        if (sid % 5 != 4 if starts_at is not None and starts_at <= now else sid % 2 == 0)]
+    if not chosen:
+        return 0
+    today = date.today()
+    programme = Programme(
+        code=SCALE_PROGRAMME, funder="Fonds de coopération Souss–Massa (fictif)",
+        titles={"fr": "Programme d’appui aux communes du Souss", "ar": "برنامج دعم جماعات سوس",
+                "zgh": "ⴰⵖⴰⵡⴰⵙ ⵏ ⵜⵡⵉⵙⵉ ⵉ ⵜⵊⵎⴰⵄⵉⵏ ⵏ ⵙⵓⵙ"},
+        starts_on=today - timedelta(days=365), ends_on=today + timedelta(days=365),
+        targets={"trained": 6000, "women_trained": 3000, "completed": 4500, "person_hours": 250000,
+                 "sessions": 2500, "communes": 24}, created_at=now, updated_at=now)
+    db.session.add(programme)
+    db.session.flush()
+    for start in range(0, len(chosen), 5000):
+        db.session.execute(insert(programme_sessions), [{"programme_id": programme.id, "session_id": sid}
+                                                        for sid in chosen[start:start + 5000]])
+    return len(chosen)

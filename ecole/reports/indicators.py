@@ -253,8 +253,10 @@ def compute(filters: Filters) -> Report:
     """Every figure of the report, from five queries."""
     start, end = _bounds(filters)
     programme = db.session.get(Programme, filters.programme_id) if filters.programme_id is not None else None
+    # One row per attended mark, of two integers; each meeting's session, length and day are read once
+    # (a programme has thousands of meetings and a hundred thousand marks).
     attended = _in_scope(
-        select(Enrolment.user_id, Enrolment.session_id, Meeting.starts_at, Meeting.ends_at)
+        select(Enrolment.user_id, AttendanceMark.meeting_id)
         .select_from(AttendanceMark)
         .join(Meeting, Meeting.id == AttendanceMark.meeting_id)
         .join(Enrolment, Enrolment.id == AttendanceMark.enrolment_id)
@@ -264,28 +266,35 @@ def compute(filters: Filters) -> Report:
                Meeting.starts_at >= start, Meeting.starts_at < end), filters)
     rows = db.session.execute(attended).all()
     marks = attended.subquery()
-    sessions = {sid: (fmt, ends_at) for sid, fmt, ends_at in db.session.execute(
-        select(CourseSession.id, CourseSession.format, CourseSession.ends_at)
-        .where(CourseSession.id.in_(select(marks.c.session_id).distinct())))}
+    tz = school_zone()
+    meetings: dict[int, tuple[int, int, date]] = {}  # meeting id → (session id, minutes, day on the school's clock)
+    sessions: dict[int, tuple[str, datetime | None]] = {}  # session id → (format, end)
+    for meeting_id, session_id, starts_at, ends_at, fmt, session_ends in db.session.execute(
+            select(Meeting.id, Meeting.session_id, Meeting.starts_at, Meeting.ends_at, CourseSession.format,
+                   CourseSession.ends_at).join(CourseSession, CourseSession.id == Meeting.session_id)
+            .where(Meeting.id.in_(select(marks.c.meeting_id).distinct()))):
+        meetings[meeting_id] = (session_id, int((ends_at - starts_at).total_seconds() // 60),
+                                _aware(starts_at).astimezone(tz).date())
+        sessions[session_id] = (fmt, session_ends)
     people: dict[int, Person] = {}
     for pid, name_latin, name_arabic, gender, birth_year, commune, audience, functioning in db.session.execute(
             select(User.id, User.name_latin, User.name_arabic, User.gender, User.birth_year, User.commune,
                    User.audience, User.functioning).where(User.id.in_(select(marks.c.user_id).distinct()))):
         people[pid] = Person(pid, name_latin, name_arabic or "", gender, birth_year, commune or "",
                              audience or Audience.OTHER.value, disability_of(functioning).value)
-    tz = school_zone()
     ended = {sid for sid, (_fmt, ends_at) in sessions.items() if ends_at is not None and start <= _aware(ends_at) < end}
-    for user_id, session_id, starts_at, ends_at in rows:
+    for user_id, meeting_id in rows:
         person = people.get(user_id)
         if person is None:
             continue
-        person.minutes += int((ends_at - starts_at).total_seconds() // 60)
-        day = _aware(starts_at).astimezone(tz).date()
+        session_id, minutes, day = meetings[meeting_id]
+        person.minutes += minutes
         if person.first_day is None or day < person.first_day:
             person.first_day = day
-        person.session_ids.add(session_id)
-        if session_id in ended:
-            person.in_ended_session = True
+        if session_id not in person.session_ids:
+            person.session_ids.add(session_id)
+            if session_id in ended:
+                person.in_ended_session = True
     completed_query = _in_scope(
         select(Enrolment.user_id).join(CourseSession, CourseSession.id == Enrolment.session_id)
         .join(User, User.id == Enrolment.user_id)

@@ -32,8 +32,10 @@ reports = Blueprint("reports", __name__)
 
 def _filter_form() -> FilterForm:
     form = FilterForm(request.args)
+    # Kept on the form: the chosen programme is then found in the session's identity map, not read again.
+    form.programme_list = indicators.programmes()
     form.programme.choices = [("", _("Toutes les sessions"))] + [
-        (str(p.id), f"{p.code} — {p.title(current_language())}") for p in indicators.programmes()]
+        (str(p.id), f"{p.code} — {p.title(current_language())}") for p in form.programme_list]
     form.commune.choices = [("", _("Toutes les communes"))] + [(c, c) for c in indicators.filter_choices()["communes"]]
     return form
 
