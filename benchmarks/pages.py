@@ -59,31 +59,29 @@ def as_bench_admin(ctx: Context) -> dict[str, str]:
     return {"Cookie": ctx.session_cookie_for(BENCH_ADMIN, password)}
 
 
+def _child_answer(ctx: Context, module: str, command: str, key: str):
+    """`key` of the JSON line that `python -m MODULE child COMMAND` prints, asked once per run."""
+    cached = f"_{module}_{command}_{key}"
+    if cached not in ctx.__dict__:
+        if ctx.python is None:
+            raise BenchError("no python runner in this context")
+        done = ctx.python(module, "child", command, timeout=120)
+        line = next(line for line in reversed(done.stdout.splitlines()) if line.startswith(CHILD_MARK))
+        ctx.__dict__[cached] = json.loads(line[len(CHILD_MARK):])[key]
+    return ctx.__dict__[cached]
+
+
 def certificate_verify_path(ctx: Context) -> str:
     """Path hook: /verify/<code> of a certificate issued for the run (a held session of one trainee whose
     results are validated, then `services.issue()`, by benchmarks.certificates in a child process)."""
-    code = ctx.__dict__.get("_certificate_code")
-    if code is None:
-        if ctx.python is None:
-            raise BenchError("no python runner in this context")
-        done = ctx.python("benchmarks.certificates", "child", "verify-code", timeout=120)
-        line = next(line for line in reversed(done.stdout.splitlines()) if line.startswith(CHILD_MARK))
-        code = ctx.__dict__["_certificate_code"] = json.loads(line[len(CHILD_MARK):])["code"]
-    return f"/verify/{code}"
+    return f"/verify/{_child_answer(ctx, 'benchmarks.certificates', 'verify-code', 'code')}"
 
 
 def scale_programme_path(ctx: Context) -> str:
     """Path hook: the report dashboard of SCALE-PROG, the funder's programme the seed makes over most of
     the scale sessions (`ecole seed-scale … --programme`); its id is looked up by benchmarks.reports in
     a child process."""
-    programme_id = ctx.__dict__.get("_scale_programme_id")
-    if programme_id is None:
-        if ctx.python is None:
-            raise BenchError("no python runner in this context")
-        done = ctx.python("benchmarks.reports", "child", "programme-id", timeout=120)
-        line = next(line for line in reversed(done.stdout.splitlines()) if line.startswith(CHILD_MARK))
-        programme_id = ctx.__dict__["_scale_programme_id"] = json.loads(line[len(CHILD_MARK):])["id"]
-    return f"/reports?programme={programme_id}&lang=fr"
+    return f"/reports?programme={_child_answer(ctx, 'benchmarks.reports', 'programme-id', 'id')}&lang=fr"
 
 
 PAGES: list[Page] = [

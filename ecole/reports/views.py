@@ -57,12 +57,17 @@ def _checked_filters() -> tuple[FilterForm, Filters | None]:
     return form, (_filters(form) if form.validate() else None)
 
 
+def _refused_filters(form: FilterForm, **context):
+    """The dashboard with the filters' errors (a date that is not one, an unknown programme…), no figures."""
+    return render_template("reports/dashboard.html", form=form, report=None, **context), 400
+
+
 @reports.route("/reports")
 @staff_required
 def dashboard():
     form, filters = _checked_filters()
     if filters is None:
-        return render_template("reports/dashboard.html", form=form, report=None), 400
+        return _refused_filters(form)
     report = _report(filters)
     form.date_from.data, form.date_to.data = filters.date_from, filters.date_to  # the period shown
     rtl = current_language() == "ar"
@@ -87,7 +92,7 @@ def people():
     """The names behind a figure: people trained or who completed, optionally in one row of a table."""
     form, filters = _checked_filters()
     if filters is None:
-        return render_template("reports/dashboard.html", form=form, report=None), 400
+        return _refused_filters(form)
     indicator = request.args.get("indicator") if request.args.get("indicator") in ("trained", "completed") else "trained"
     dimension = request.args.get("dimension") if request.args.get("dimension") in DIMENSIONS else None
     value = (request.args.get("value") or "")[:120] if dimension else None
@@ -110,7 +115,7 @@ def table_csv(table: str):
         abort(403)
     form, filters = _checked_filters()
     if filters is None:
-        return render_template("reports/dashboard.html", form=form, report=None), 400
+        return _refused_filters(form)
     report = _report(filters)
     data = csv_table(report, table, current_language())
     if table == "people":
@@ -128,13 +133,12 @@ def export():
     form, filters = _checked_filters()
     export_form = ExportForm()
     if filters is None or not export_form.validate_on_submit():
-        return render_template("reports/dashboard.html", form=form, report=None,
-                               export_errors=export_form.errors), 400
+        return _refused_filters(form, export_errors=export_form.errors)
     try:
         made = services.request_export(filters, export_form.format.data, current_language(),
                                        with_names=current_user.is_admin, actor=current_user)
     except ReportError as error:
-        return render_template("reports/dashboard.html", form=form, report=None, export_errors={"format": [str(error)]}), 400
+        return _refused_filters(form, export_errors={"format": [str(error)]})
     db.session.commit()
     return redirect(url_for("reports.export_status", export_id=made.id))
 
