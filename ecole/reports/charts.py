@@ -1,5 +1,6 @@
-"""Charts drawn on the server as SVG: no JavaScript, the same drawing in the page and in the PDF,
-labels in the page's language, mirrored in Arabic (labels and bars start from the right), and an
+"""Charts drawn on the server as SVG for the pages (no JavaScript; the PDF prints the same bars as an
+HTML table, `printable_bars`, since WeasyPrint does not order right-to-left text inside SVG), labels in
+the page's language, mirrored in Arabic (labels and bars start from the right), and an
 accessible title and description (every value written out, for screen readers).
 
 Each row is a label on its own line with its bar below: on a 360-pixel phone the labels keep a
@@ -77,3 +78,21 @@ def _svg(title: str, description: str, count: int, rows: list[str]) -> Markup:
         f'viewBox="-2 0 {WIDTH + 4} {height}" width="{WIDTH + 4}" height="{height}" aria-labelledby="{uid}-t {uid}-d">'
         f'<title id="{uid}-t">{escape(title)}</title><desc id="{uid}-d">{escape(description)}</desc>'
         + "".join(rows) + "</svg>")
+
+
+def printable_bars(bars: list[tuple[str, float | int | None]], *, hidden_text: str = "< 5", suffix: str = "",
+                   scale: float | None = None, done_at: float | None = None) -> Markup:
+    """The same bars for the PDF, as an HTML table: WeasyPrint lays out SVG text without the bidirectional
+    algorithm (an Arabic label comes out letter by letter, reversed), while its HTML text is shaped and
+    ordered right. The page's direction mirrors the table in Arabic. `scale`: the value of a full bar
+    (the largest by default); `done_at`: a value from which the bar takes the "reached" colour."""
+    largest = scale or max([value for _label, value in bars if value] or [1])
+    rows = []
+    for label, value in bars:
+        shown = hidden_text if value is None else _number(value) + suffix
+        width = 0 if not value else max(0.5, 100 * min(value, largest) / largest)
+        css = "fill done" if done_at is not None and value is not None and value >= done_at else "fill"
+        fill = f'<span class="{css}" style="width: {width:.1f}%"></span>' if width else ""
+        rows.append(f'<tr><th scope="row">{escape(label)}</th><td class="track">{fill}</td>'
+                    f'<td class="value"><bdi>{escape(shown)}</bdi></td></tr>')
+    return Markup('<table class="hbars"><tbody>' + "".join(rows) + "</tbody></table>")

@@ -14,7 +14,6 @@ from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
 
 from ecole.accounts.models import AUDIENCE_TITLES, Audience
 from ecole.core.models import utcnow
@@ -322,19 +321,8 @@ def csv_report(report: Report, lang: str, *, with_people: bool = False, made_at:
 # --- PDF ------------------------------------------------------------------------------------------
 
 CHART_BARS = 12  # a chart taller than this does not fit on a page with its table (the table lists every row)
-# The charts as printed: WeasyPrint applies none of the page's stylesheet inside an inline SVG, so the
-# drawing gets its own (a PDF has no Content-Security-Policy to forbid it). Without the vendored fonts
-# named here, an Arabic label would be drawn in a system font (DejaVu) that the PDF must not embed.
-CHART_STYLE = ('.label,.value{font-family:"Ecole Sans","Ecole Naskh","Ecole Tifinagh";font-size:14px;fill:#1d2521}'
-               '.value{font-weight:700}.bar{fill:#2f6f5e}.bar.done{fill:#1d4f9c}.target{stroke:#b23c17;stroke-width:2}')
 # Characters the vendored fonts lack, which WeasyPrint would draw in a system font: their nearest kin.
 PRINTABLE = str.maketrans({"\u2212": "-"})  # the minus sign (U+2212) of "année − année de naissance"
-
-
-def _printable(chart: Markup) -> Markup:
-    text = str(chart)
-    opened = text.index(">") + 1  # after the <svg …> tag
-    return Markup(text[:opened] + f"<style>{CHART_STYLE}</style>" + text[opened:])
 
 
 def pdf_bytes(report: Report, lang: str, *, made_at: datetime | None = None) -> bytes:
@@ -344,21 +332,20 @@ def pdf_bytes(report: Report, lang: str, *, made_at: datetime | None = None) -> 
     from ecole.trips.printing import text_direction
 
     with force_locale(lang):
-        rtl = lang == "ar"
         progress = [(str(INDICATOR_TITLES[code]), percent) for code, _value, _target, percent in report.progress()]
         sections = []
         for dimension in DIMENSIONS:
             rows = table_rows(report, dimension)
             bars = [(row[0], None if row[1] == HIDDEN else row[1]) for row in rows[:CHART_BARS]]
-            chart = charts.bar_chart(f"{DIMENSION_TITLES[dimension]} — {INDICATOR_TITLES['trained']}", bars, rtl=rtl,
-                                     hidden_text=HIDDEN)
             sections.append({"dimension": dimension, "title": str(DIMENSION_TITLES[dimension]),
-                             "header": table_header(dimension), "rows": rows, "chart": _printable(chart),
+                             "header": table_header(dimension), "rows": rows,
+                             "chart": charts.printable_bars(bars, hidden_text=HIDDEN),
                              "cut": len(rows) > CHART_BARS})
         progress_chart = None
         if progress:
-            progress_chart = _printable(charts.progress_chart(_("Avancement vers les objectifs"), progress, rtl=rtl,
-                                                              hidden_text=HIDDEN))
+            progress_chart = charts.printable_bars(
+                progress, hidden_text=HIDDEN, suffix=" %", done_at=100,
+                scale=max([percent for _label, percent in progress if percent] + [100]))
         html = render_template(
             "reports/pdf.html", lang=lang, report=report, title=title(report),
             about=[(label, format_date(value) if isinstance(value, date) else value)

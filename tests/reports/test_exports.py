@@ -306,6 +306,9 @@ def test_the_arabic_pdf_reads_right_to_left_in_vendored_fonts(school, tmp_path):
     with force_locale("ar"):
         woman = str(GENDER_TITLES[Gender.FEMALE])
     assert woman == "أنثى" and woman in text
+    # In logical order in the chart too (its bars are an HTML table: WeasyPrint's SVG text would
+    # come out letter by letter, reversed), not only in the table below it.
+    assert text.count(woman) >= 2 and woman[::-1] not in text
     assert TITLES["ar"] in text and "PAFR-2026" in text
     fonts = set(pdf_fonts(data, tmp_path))
     assert fonts <= VENDORED_FONTS and "Ecole-Naskh" in fonts
