@@ -309,6 +309,11 @@ def test_the_arabic_pdf_reads_right_to_left_in_vendored_fonts(school, tmp_path):
     # In logical order in the chart too (its bars are an HTML table: WeasyPrint's SVG text would
     # come out letter by letter, reversed), not only in the table below it.
     assert text.count(woman) >= 2 and woman[::-1] not in text
+    # Page numbers read "1 / N" in Arabic too (the footer is isolated left to right), not "N / 1".
+    import pypdfium2
+
+    pages = len(pypdfium2.PdfDocument(data))
+    assert pages > 1 and re.search(rf"\b1 ?/ ?{pages}\b", pdf_text(data, tmp_path)), pages
     assert TITLES["ar"] in text and "PAFR-2026" in text
     fonts = set(pdf_fonts(data, tmp_path))
     assert fonts <= VENDORED_FONTS and "Ecole-Naskh" in fonts
