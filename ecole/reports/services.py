@@ -8,10 +8,12 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from ecole.accounts.models import User
 from ecole.core.audit import record
 from ecole.core.models import utcnow
+from ecole.core.transactions import insert_once, lock_row
 from ecole.extensions import db
 from ecole.reports.indicators import INDICATORS, Filters
 from ecole.reports.models import Programme, ReportExport, programme_sessions
@@ -58,26 +60,32 @@ def create_programme(data: dict, *, actor: User) -> Programme:
     code = _check(data.get("code"), titles, data.get("starts_on"), data.get("ends_on"), targets, None)
     programme = Programme(code=code, titles=titles, funder=(data.get("funder") or "").strip(),
                           starts_on=data["starts_on"], ends_on=data["ends_on"], targets=targets)
-    db.session.add(programme)
-    db.session.flush()
+    if not insert_once(programme):  # another administrator took the code a moment ago
+        raise ReportError(_("Un autre programme porte déjà ce code."))
     record("programme.create", programme, actor=actor, code=code)
     return programme
 
 
 def update_programme(programme: Programme, data: dict, *, actor: User) -> Programme:
+    lock_row(programme)  # two administrators saving at once: one after the other
     titles = {lang: (data.get("titles") or {}).get(lang, "").strip() for lang in ("fr", "ar", "zgh")}
     targets = {k: v for k, v in (data.get("targets") or {}).items() if v not in (None, "")}
     code = _check(data.get("code"), titles, data.get("starts_on"), data.get("ends_on"), targets, programme)
     programme.code, programme.titles, programme.funder = code, titles, (data.get("funder") or "").strip()
     programme.starts_on, programme.ends_on, programme.targets = data["starts_on"], data["ends_on"], targets
     programme.updated_at = utcnow()
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:  # the new code was taken by a programme made meanwhile
+        raise ReportError(_("Un autre programme porte déjà ce code.")) from None
     record("programme.update", programme, actor=actor, code=code)
     return programme
 
 
 def set_sessions(programme: Programme, session_ids: list[int], *, actor: User) -> Programme:
     """The programme's sessions become exactly these (ids that name no session are refused)."""
+    lock_row(programme)
     wanted = set(session_ids)
     found = set(db.session.scalars(select(CourseSession.id).where(CourseSession.id.in_(wanted or [-1]))))
     if found != wanted:
