@@ -91,31 +91,34 @@ def measure(env: dict[str, str], tmp: Path, *, rounds: int = 1, parts=("render",
     if "render" in parts:
         say(f"Certificates: {RENDERS * rounds} certificate renders alternated with as many bare WeasyPrint renders,"
             f" then {ISSUES * rounds} issue() calls, in one process…")
-        try:
-            args = ["render", "--renders", str(RENDERS * rounds), "--issues", str(ISSUES * rounds)]
-            report["render"] = run_child(env, args + (["--profile"] if profile else []), timeout=600, log=log)
-            r = report["render"]
-            say(f"  certificate {r['certificate_ms']:.0f} ms, bare WeasyPrint {r['bare_ms']:.0f} ms, ratio "
-                f"{r['ratio']:.2f}; issue() {r['issue_ms']:.0f} ms, ratio {r['issue_ratio']:.2f}")
-        except (RuntimeError, OSError, subprocess.TimeoutExpired, ValueError, KeyError) as error:
-            report["render"] = {"error": str(error)}
-            report["failures"].append(f"certificate render: {error}")
-            say(f"  certificate render failed: {error}")
+        args = ["render", "--renders", str(RENDERS * rounds), "--issues", str(ISSUES * rounds)]
+        run_part(report, "render", "certificate render", say,
+                 lambda: run_child(env, args + (["--profile"] if profile else []), timeout=600, log=log),
+                 lambda r: f"  certificate {r['certificate_ms']:.0f} ms, bare WeasyPrint {r['bare_ms']:.0f} ms, "
+                           f"ratio {r['ratio']:.2f}; issue() {r['issue_ms']:.0f} ms, ratio {r['issue_ratio']:.2f}")
     if "bulk" in parts:
         total = BULK_SESSIONS * BULK_PER_SESSION
         say(f"Certificates in bulk: {total} certificates ({BULK_SESSIONS} sessions, one job each) by 1 then 2 "
             f"`flask ecole worker` processes" + (f", {rounds} rounds" if rounds > 1 else "") + "…")
-        try:
-            report["bulk"] = run_child(env, ["bulk", "--workers", ",".join(["1", "2"] * rounds),
-                                             "--sessions", str(BULK_SESSIONS), "--per-session", str(BULK_PER_SESSION),
-                                             "--logs", str(tmp)], timeout=900, log=log)
-            b = report["bulk"]
-            say(f"  1 worker {b['one_cps']:.2f} certificates/s, 2 workers {b['two_cps']:.2f}/s, ratio {b['ratio']:.2f}")
-        except (RuntimeError, OSError, subprocess.TimeoutExpired, ValueError, KeyError) as error:
-            report["bulk"] = {"error": str(error)}
-            report["failures"].append(f"certificates in bulk: {error}")
-            say(f"  certificates in bulk failed: {error}")
+        run_part(report, "bulk", "certificates in bulk", say,
+                 lambda: run_child(env, ["bulk", "--workers", ",".join(["1", "2"] * rounds),
+                                         "--sessions", str(BULK_SESSIONS), "--per-session", str(BULK_PER_SESSION),
+                                         "--logs", str(tmp)], timeout=900, log=log),
+                 lambda b: f"  1 worker {b['one_cps']:.2f} certificates/s, 2 workers {b['two_cps']:.2f}/s, "
+                           f"ratio {b['ratio']:.2f}")
     return report
+
+
+def run_part(report: dict, key: str, name: str, say, run, summary) -> None:
+    """report[key] = run() (a child's answer), said through summary(answer); a part that fails is
+    recorded in report["failures"] and said, and the run goes on to the next part."""
+    try:
+        report[key] = run()
+        say(summary(report[key]))
+    except (RuntimeError, OSError, subprocess.TimeoutExpired, ValueError, KeyError) as error:
+        report[key] = {"error": str(error)}
+        report["failures"].append(f"{name}: {error}")
+        say(f"  {name} failed: {error}")
 
 
 def table_rows(report: dict) -> list[list[str]]:

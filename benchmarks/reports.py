@@ -26,7 +26,6 @@ import argparse
 import io
 import os
 import signal
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,7 +33,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from statistics import mean, median
 
-from benchmarks.certificates import _answer, run_child
+from benchmarks.certificates import _answer, run_child, run_part
 
 RUNS = 11  # app workbooks and bare workbooks, alternated
 PROGRAMME = "SCALE-PROG"  # ecole.seeding.SCALE_PROGRAMME (not imported: the harness side imports no ecole)
@@ -52,16 +51,10 @@ def measure(env: dict[str, str], tmp: Path, *, rounds: int = 1, say=lambda messa
     runs = RUNS * rounds
     say(f"Report workbook: the {PROGRAMME} report computed once, then {runs} xlsx_bytes() alternated with as many "
         "bare XlsxWriter workbooks of the same cells, in one process…")
-    try:
-        report["xlsx"] = run_child(env, ["xlsx", "--runs", str(runs)], timeout=600, log=tmp / "reports.log",
-                                   module=MODULE)
-        x = report["xlsx"]
-        say(f"  xlsx_bytes {x['app_ms']:.0f} ms, bare XlsxWriter {x['bare_ms']:.0f} ms, ratio {x['ratio']:.2f} "
-            f"({x['people']} people, {x['cells']} cells); dashboard: {x['dashboard_statements']} SQL statements")
-    except (RuntimeError, OSError, subprocess.TimeoutExpired, ValueError, KeyError) as error:
-        report["xlsx"] = {"error": str(error)}
-        report["failures"].append(f"report workbook: {error}")
-        say(f"  report workbook failed: {error}")
+    run_part(report, "xlsx", "report workbook", say,
+             lambda: run_child(env, ["xlsx", "--runs", str(runs)], timeout=600, log=tmp / "reports.log", module=MODULE),
+             lambda x: f"  xlsx_bytes {x['app_ms']:.0f} ms, bare XlsxWriter {x['bare_ms']:.0f} ms, ratio {x['ratio']:.2f} "
+                       f"({x['people']} people, {x['cells']} cells); dashboard: {x['dashboard_statements']} SQL statements")
     return report
 
 

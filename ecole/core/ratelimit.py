@@ -137,8 +137,6 @@ class SQLiteStorage(Storage):
         self._write(lambda connection: connection.execute("DELETE FROM counters WHERE key = ?", (key,)))
 
 
-
-
 class RateLimits:
     """Per-view request limits (`@limiter.limit(...)`), counted with fixed windows in the configured
     store (`limits`: Redis, this module's SQLite file, or memory in tests).

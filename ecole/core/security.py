@@ -21,17 +21,12 @@ def init_app(app: Flask) -> None:
     defaults = SECURITY_HEADERS
     if app.config.get("SESSION_COOKIE_SECURE"):
         defaults += (("Strict-Transport-Security", "max-age=31536000"),)
-    names = {name.lower() for name, _value in defaults}
 
     @app.after_request
     def add_security_headers(response):
         headers = response.headers
-        # What a view set itself stays (one pass over the few headers there are, not one per default).
-        if names.isdisjoint(name.lower() for name, _value in headers.items()):
-            headers.extend(defaults)
-        else:
-            for name, value in defaults:
-                headers.setdefault(name, value)
+        for name, value in defaults:  # what a view set itself stays
+            headers.setdefault(name, value)
         if request.endpoint == "static":
             # Static URLs carry a content hash (?v=…), and font files never change in place
             # (a new version gets a new name), so both can be cached for a year.

@@ -37,10 +37,10 @@ def report_command(code: str, date_from: str, date_to: str, output_format: str, 
     """Write the funders' indicators of a programme for a period; the export is recorded in the audit log."""
     from sqlalchemy import select
 
-    from ecole.core.audit import record
     from ecole.reports import exports
     from ecole.reports.indicators import Filters, compute, hide_small_cells
     from ecole.reports.models import Programme
+    from ecole.reports.services import record_export
 
     first, last = _day(date_from, "--from"), _day(date_to, "--to")
     if last < first:
@@ -60,8 +60,7 @@ def report_command(code: str, date_from: str, date_to: str, output_format: str, 
         data = exports.csv_report(report, lang, with_people=names).encode("utf-8")
     else:
         data = exports.xlsx_bytes(report, lang)
-    record("report.export", programme, actor=None, format=output_format, lang=lang, with_names=names,
-           command="report", **{key: str(value) for key, value in filters.as_args().items()})
+    record_export(programme, filters, output_format, lang=lang, with_names=names, actor=None, command="report")
     _write_atomically(output, data, commit=db.session.commit)
     click.echo(_("Rapport écrit : %(path)s (%(people)s personne(s) formée(s)).", path=str(output),
                  people=report.totals["trained"] if report.totals["trained"] is not None else exports.HIDDEN))

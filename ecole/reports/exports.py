@@ -161,9 +161,7 @@ def _naive_utc(moment: datetime) -> datetime:
 
 
 def _made_on(made_at: datetime | None) -> date:
-    moment = made_at or utcnow()
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(school_zone()).date()
+    return (made_at or utcnow()).astimezone(school_zone()).date()
 
 
 def title(report: Report) -> str:
@@ -321,8 +319,6 @@ def csv_report(report: Report, lang: str, *, with_people: bool = False, made_at:
 # --- PDF ------------------------------------------------------------------------------------------
 
 CHART_BARS = 12  # a chart taller than this does not fit on a page with its table (the table lists every row)
-# Characters the vendored fonts lack, which WeasyPrint would draw in a system font: their nearest kin.
-PRINTABLE = str.maketrans({"\u2212": "-"})  # the minus sign (U+2212) of "année − année de naissance"
 
 
 def pdf_bytes(report: Report, lang: str, *, made_at: datetime | None = None) -> bytes:
@@ -352,6 +348,6 @@ def pdf_bytes(report: Report, lang: str, *, made_at: datetime | None = None) -> 
                    for label, value in describe(report, made_at)],
             summary_header=summary_header(report), summary=summary_rows(report), sections=sections,
             progress_chart=progress_chart, chart_bars=CHART_BARS,
-            definitions=[[term, text.translate(PRINTABLE)] for term, text in definition_rows()],
+            definitions=definition_rows(),
             small_cells=str(DEFINITIONS["small_cells"]) if report.hidden else "", text_direction=text_direction)
         return render_pdf(html)

@@ -112,6 +112,16 @@ class Filters:
     commune: str | None = None
     audience: str | None = None
 
+    def to_json(self) -> dict:
+        """As a ReportExport keeps them (the export's job computes the figures again from them)."""
+        return {"from": self.date_from.isoformat(), "to": self.date_to.isoformat(), "programme": self.programme_id,
+                "commune": self.commune, "audience": self.audience}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Filters":
+        return cls(date.fromisoformat(data["from"]), date.fromisoformat(data["to"]), data.get("programme"),
+                   data.get("commune"), data.get("audience"))
+
     def as_args(self) -> dict:
         """The query-string arguments that give these filters back (links, exports)."""
         args = {"from": self.date_from.isoformat(), "to": self.date_to.isoformat()}
@@ -274,7 +284,7 @@ def compute(filters: Filters) -> Report:
                    CourseSession.ends_at).join(CourseSession, CourseSession.id == Meeting.session_id)
             .where(Meeting.id.in_(select(marks.c.meeting_id).distinct()))):
         meetings[meeting_id] = (session_id, int((ends_at - starts_at).total_seconds() // 60),
-                                _aware(starts_at).astimezone(tz).date())
+                                starts_at.astimezone(tz).date())
         sessions[session_id] = (fmt, session_ends)
     people: dict[int, Person] = {}
     for pid, name_latin, name_arabic, gender, birth_year, commune, audience, functioning in db.session.execute(
@@ -282,7 +292,7 @@ def compute(filters: Filters) -> Report:
                    User.audience, User.functioning).where(User.id.in_(select(marks.c.user_id).distinct()))):
         people[pid] = Person(pid, name_latin, name_arabic or "", gender, birth_year, commune or "",
                              audience or Audience.OTHER.value, disability_of(functioning).value)
-    ended = {sid for sid, (_fmt, ends_at) in sessions.items() if ends_at is not None and start <= _aware(ends_at) < end}
+    ended = {sid for sid, (_fmt, ends_at) in sessions.items() if ends_at is not None and start <= ends_at < end}
     for user_id, meeting_id in rows:
         person = people.get(user_id)
         if person is None:
@@ -304,12 +314,6 @@ def compute(filters: Filters) -> Report:
         if user_id in people and people[user_id].in_ended_session:
             people[user_id].completed = True
     return Report(filters, programme, people, _totals(people, sessions), _tables(people))
-
-
-def _aware(moment: datetime) -> datetime:
-    from datetime import timezone
-
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
 
 
 def _totals(people: dict[int, Person], sessions: dict) -> dict:
@@ -407,8 +411,7 @@ def programmes() -> list[Programme]:
     return list(db.session.scalars(select(Programme).order_by(Programme.starts_on.desc(), Programme.code)))
 
 
-def filter_choices() -> dict[str, list[str]]:
+def communes() -> list[str]:
     """The communes people live in (for the commune filter)."""
-    communes = db.session.scalars(select(User.commune).where(User.commune != "").distinct().order_by(User.commune))
-    return {"communes": list(communes)}
+    return list(db.session.scalars(select(User.commune).where(User.commune != "").distinct().order_by(User.commune)))
 

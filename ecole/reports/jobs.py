@@ -18,16 +18,15 @@ def export_job(payload: dict, job) -> None:
     from ecole.core.models import utcnow
     from ecole.core.storage import get_storage
     from ecole.reports import exports
-    from ecole.reports.indicators import compute, hide_small_cells
+    from ecole.reports.indicators import Filters, compute, hide_small_cells
     from ecole.reports.models import ReportExport
-    from ecole.reports.services import filters_from_json
 
     export = db.session.get(ReportExport, payload["export"])
     if export is None:  # removed since it was asked for: nothing to make
         return
     job.progress(5)
     with force_locale(export.lang):  # row labels are fixed when the figures are computed
-        report = compute(filters_from_json(export.filters))
+        report = compute(Filters.from_json(export.filters))
         if not export.with_names:
             report = hide_small_cells(report)
         job.progress(40)

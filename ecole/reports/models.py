@@ -65,11 +65,3 @@ class ReportExport(db.Model):
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     requested_by: Mapped[User | None] = relationship()
-
-    @property
-    def filter_args(self) -> dict:
-        """The report page's query string for the filters this export was made with."""
-        chosen = self.filters or {}
-        args = {"from": chosen.get("from"), "to": chosen.get("to"), "programme": chosen.get("programme"),
-                "commune": chosen.get("commune"), "audience": chosen.get("audience")}
-        return {key: value for key, value in args.items() if value}

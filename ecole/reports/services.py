@@ -113,23 +113,21 @@ def request_export(filters: Filters, fmt: str, lang: str, *, with_names: bool, a
 
     if fmt not in EXPORT_FORMATS:
         raise ReportError(_("Format d’export inconnu."))
-    export = ReportExport(format=fmt, lang=lang, filters=filters_to_json(filters), with_names=with_names,
+    export = ReportExport(format=fmt, lang=lang, filters=filters.to_json(), with_names=with_names,
                           requested_by_id=actor.id if actor else None)
     db.session.add(export)
     db.session.flush()
     job = enqueue(EXPORT_KIND, {"export": export.id}, key=f"report-export:{export.id}")
     export.job_id = job.id
-    record("report.export", export, actor=actor, format=fmt, lang=lang, with_names=with_names,
-           **{k: str(v) for k, v in filters.as_args().items()})
+    record_export(export, filters, fmt, lang=lang, with_names=with_names, actor=actor)
     db.session.flush()
     return export
 
 
-def filters_to_json(filters: Filters) -> dict:
-    return {"from": filters.date_from.isoformat(), "to": filters.date_to.isoformat(),
-            "programme": filters.programme_id, "commune": filters.commune, "audience": filters.audience}
+def record_export(target, filters: Filters, fmt: str, *, lang: str, with_names: bool, actor: User | None,
+                  **details) -> None:
+    """Who exported what, when: every export of the report, by page or command, in the audit log with
+    its filters (those holding names above all)."""
+    record("report.export", target, actor=actor, format=fmt, lang=lang, with_names=with_names, **details,
+           **{key: str(value) for key, value in filters.as_args().items()})
 
-
-def filters_from_json(data: dict) -> Filters:
-    return Filters(date.fromisoformat(data["from"]), date.fromisoformat(data["to"]), data.get("programme"),
-                   data.get("commune"), data.get("audience"))

@@ -8,7 +8,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ecole.core.access import admin_required, staff_required
-from ecole.core.audit import record
 from ecole.core.forms import form_status
 from ecole.core.models import utcnow
 from ecole.core.pages import download, found, save_form
@@ -36,7 +35,7 @@ def _filter_form() -> FilterForm:
     form.programme_list = indicators.programmes()
     form.programme.choices = [("", _("Toutes les sessions"))] + [
         (str(p.id), f"{p.code} — {p.title(current_language())}") for p in form.programme_list]
-    form.commune.choices = [("", _("Toutes les communes"))] + [(c, c) for c in indicators.filter_choices()["communes"]]
+    form.commune.choices = [("", _("Toutes les communes"))] + [(c, c) for c in indicators.communes()]
     return form
 
 
@@ -119,8 +118,8 @@ def table_csv(table: str):
     report = _report(filters)
     data = csv_table(report, table, current_language())
     if table == "people":
-        record("report.export", "reports", actor=current_user, format="csv", table=table, with_names=True,
-               **{k: str(v) for k, v in filters.as_args().items()})
+        services.record_export("reports", filters, "csv", lang=current_language(), with_names=True,
+                               actor=current_user, table=table)
         db.session.commit()
     return download(data, "text/csv; charset=utf-8", f"rapport-{table}.csv")
 
@@ -158,7 +157,8 @@ def export_status(export_id: int):
     made = _own_export(export_id)
     job = db.session.get(Job, made.job_id) if made.job_id else None
     running = not made.storage_key and job is not None and job.state not in ("failed", "dead")
-    return render_template("reports/export.html", export=made, job=job, running=running)
+    return render_template("reports/export.html", export=made, job=job, running=running,
+                           args=Filters.from_json(made.filters).as_args())
 
 
 @reports.route("/reports/exports/<int:export_id>/download")

@@ -1,12 +1,13 @@
 """With REDIS_URL, failed sign-ins are counted across app servers: two processes share one limit."""
 import os
-import socket
 import subprocess
 import sys
 import uuid
 from pathlib import Path
 
 import pytest
+
+from tests.jobs.queues import redis_up
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = r"""
@@ -34,14 +35,6 @@ for _ in range(int(sys.argv[2])):
     statuses.append(response.status_code)
 print(",".join(map(str, statuses)))
 """
-
-
-def redis_up() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 @pytest.mark.skipif(not redis_up() and not os.environ.get("CI"), reason="no Redis on 127.0.0.1:6379")
