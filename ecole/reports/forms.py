@@ -35,12 +35,13 @@ class FilterForm(BaseForm):
 
 
 class ProgrammeForm(BaseForm):
-    code = StringField(_l("Code du programme"), [REQUIRED, Length(max=32)],
+    code = StringField(_l("Code du programme"), [REQUIRED, Length(max=32)], render_kw={"dir": "ltr"},
                        description=_l("Tel que le bailleur le nomme, par exemple PAFR-2026."))
-    title_fr = StringField(_l("Nom en français"), [REQUIRED, Length(max=300)])
+    # Each name reads in its own direction whatever the page's (a French name in an Arabic page too).
+    title_fr = StringField(_l("Nom en français"), [REQUIRED, Length(max=300)], render_kw={"dir": "ltr", "lang": "fr"})
     title_ar = StringField(_l("Nom en arabe"), [Optional(), Length(max=300)], render_kw={"dir": "rtl", "lang": "ar"})
-    title_zgh = StringField(_l("Nom en tamazight"), [Optional(), Length(max=300)], render_kw={"lang": "zgh"})
-    funder = StringField(_l("Bailleur de fonds"), [Optional(), Length(max=200)])
+    title_zgh = StringField(_l("Nom en tamazight"), [Optional(), Length(max=300)], render_kw={"dir": "ltr", "lang": "zgh"})
+    funder = StringField(_l("Bailleur de fonds"), [Optional(), Length(max=200)], render_kw={"dir": "auto"})
     starts_on = BoundedDateField(_l("Début"), [REQUIRED])
     ends_on = BoundedDateField(_l("Fin"), [REQUIRED])
     sessions = MultiCheckboxField(_l("Sessions et voyages d’étude du programme"), coerce=int,
