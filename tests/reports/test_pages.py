@@ -205,50 +205,26 @@ def test_the_page_the_csv_and_the_workbook_show_the_same_figures(as_role, progra
         assert [[_figure(c) for c in r[1:5]] for r in xlsx_rows] == shown, dimension
 
 
-def _at_once(*calls):
-    """Run the calls in two threads released together; their answers, in order."""
-    import threading
-
-    barrier, answers = threading.Barrier(len(calls)), [None] * len(calls)
-
-    def run(index, call):
-        barrier.wait(timeout=10)
-        try:
-            answers[index] = call()
-        except Exception as error:  # noqa: BLE001  (shown by the assertion below)
-            answers[index] = error
-
-    threads = [threading.Thread(target=run, args=(n, call)) for n, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return answers
-
-
 def test_two_administrators_at_once_make_one_programme_and_no_error(app, people, programme):
-    from tests.helpers import login
+    from tests.enrolment.test_concurrency import run_together
+    from tests.helpers import csrf_token, login
 
     clients = [app.test_client(), app.test_client()]
     for client in clients:
         login(client, people.admin)
     form = {"code": "DUO-2026", "title_fr": "Deux à la fois", "starts_on": "2026-01-01", "ends_on": "2026-12-31",
             "sessions": [str(s.id) for s in programme.sessions]}
-    data = [dict(form, csrf_token=_token(client)) for client in clients]
-    answers = _at_once(*(lambda c=c, d=d: c.post("/admin/programmes/new", data=d) for c, d in zip(clients, data)))
+    data = [dict(form, csrf_token=csrf_token(client)) for client in clients]
+    answers = run_together([lambda c=c, d=d: c.post("/admin/programmes/new", data=d) for c, d in zip(clients, data)])
     assert sorted(a.status_code for a in answers) == [302, 400], answers
     assert db.session.scalar(db.select(db.func.count(Programme.id)).where(Programme.code == "DUO-2026")) == 1
     # The same sessions set on one programme by two at once: both saved, the programme holds them once.
     made_id = db.session.scalar(db.select(Programme.id).where(Programme.code == "DUO-2026"))
     edit = dict(form, title_fr="Modifié")
-    data = [dict(edit, csrf_token=_token(client)) for client in clients]
-    answers = _at_once(*(lambda c=c, d=d: c.post(f"/admin/programmes/{made_id}", data=d) for c, d in zip(clients, data)))
+    data = [dict(edit, csrf_token=csrf_token(client)) for client in clients]
+    answers = run_together([lambda c=c, d=d: c.post(f"/admin/programmes/{made_id}", data=d)
+                            for c, d in zip(clients, data)])
     assert [getattr(a, "status_code", a) for a in answers] == [302, 302]
     db.session.expire_all()
     assert len(db.session.get(Programme, made_id).sessions) == len(programme.sessions)
 
-
-def _token(client) -> str:
-    from tests.helpers import csrf_token
-
-    return csrf_token(client)
