@@ -76,6 +76,10 @@ class Storage:
     def exists(self, key: str) -> bool:
         raise NotImplementedError
 
+    def keys(self) -> Iterator[str]:
+        """Every stored key, in no set order (a backup lists them; the store itself never needs to)."""
+        raise NotImplementedError
+
 
 class FolderStorage(Storage):
     def __init__(self, root: str | os.PathLike):
@@ -140,6 +144,19 @@ class FolderStorage(Storage):
 
     def exists(self, key) -> bool:
         return self._path(key).is_file()
+
+    def keys(self) -> Iterator[str]:
+        # Writes in progress (".tmp-…") and anything no key could name are not stored files.
+        for folder, subfolders, names in os.walk(self.root):
+            subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+            relative = Path(folder).relative_to(self.root).as_posix()
+            for name in names:
+                key = name if relative == "." else f"{relative}/{name}"
+                try:
+                    if self._path(key).is_file():
+                        yield key
+                except InvalidKey:
+                    continue
 
 
 def _chunks(file: BinaryIO, chunk_size: int) -> Iterator[bytes]:
@@ -222,6 +239,21 @@ class S3Storage(Storage):
                 return False
             raise StorageError(str(error)) from error
         return True
+
+    def keys(self) -> Iterator[str]:
+        from botocore.exceptions import ClientError
+
+        start = f"{self.prefix}/" if self.prefix else ""
+        try:
+            for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=start):
+                for item in page.get("Contents", ()):
+                    key = item["Key"][len(start):]
+                    try:
+                        yield validate_key(key)
+                    except InvalidKey:  # an object put there by another tool ("a//b", "x/"): not Ecole's
+                        continue
+        except ClientError as error:
+            raise StorageError(f"cannot list the stored files: {error}") from error
 
 
 def _body_chunks(body, chunk_size: int) -> Iterator[bytes]:

@@ -188,3 +188,18 @@ def test_a_key_cannot_be_both_a_file_and_a_folder_on_disk(tmp_path):
     with pytest.raises(StorageError):
         store.put("c", b"x")
     assert store.get("a") == b"file" and store.get("c/d") == b"x"
+
+
+
+def test_keys_lists_every_stored_file_and_nothing_else(store):
+    assert list(store.keys()) == []
+    stored = {"certificates/EPDR-2026-AB12.pdf", "scans/6/1/ⵜⴰⵙⵏⵓⵔⵜ.jpg", "trips/7/photos/ورقة.jpg", "empty"}
+    for key in stored:
+        store.put(key, key.encode())
+    store.put("reports/gone.xlsx", b"x")
+    store.delete("reports/gone.xlsx")
+    if isinstance(store, FolderStorage):  # a write in progress is not a stored file
+        (store.root / "scans" / ".tmp-abc").write_bytes(b"half")
+    else:  # another school's files under another prefix are not listed
+        S3Storage(store.bucket, f"{store.prefix}-other", client=store.client).put("certificates/other.pdf", b"x")
+    assert sorted(store.keys()) == sorted(stored)
