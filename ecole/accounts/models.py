@@ -2,9 +2,11 @@
 import enum
 from datetime import datetime
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Integer, String
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ecole.core.models import UTCDateTime, utcnow
@@ -111,10 +113,17 @@ DISABILITY_TITLES = {
 }
 
 
+# What an erased person's answers become: their disaggregation value alone ({"summary": "yes"}), so that
+# the funders' counts do not change while the answers themselves are gone (ecole/privacy/).
+WG_SUMMARY = "summary"
+
+
 def disability_of(functioning: dict | None) -> Disability:
     """The disaggregation value of a person's WG-SS answers (none given, or no consent: not stated)."""
     if not functioning:
         return Disability.NOT_STATED
+    if functioning.get(WG_SUMMARY) in set(Disability):
+        return Disability(functioning[WG_SUMMARY])
     answers = [value for key, value in functioning.items() if key in WG_QUESTIONS and isinstance(value, int)]
     if not answers:
         return Disability.NOT_STATED
@@ -131,9 +140,16 @@ class UserRole(db.Model):
         return f"<UserRole {self.user_id}:{self.role}>"
 
 
+def erased_name(user_id: int) -> str:
+    """What pages, lists and documents show in place of an erased person's names."""
+    return _("Personne effacée n° %(id)s", id=user_id)
+
+
 class User(UserMixin, db.Model):
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("email IS NOT NULL OR phone IS NOT NULL", name="has_identifier"),)
+    # An erased person has neither phone nor e-mail any more: both are free for a new account.
+    __table_args__ = (CheckConstraint("email IS NOT NULL OR phone IS NOT NULL OR erased_at IS NOT NULL",
+                                      name="has_identifier"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
@@ -144,7 +160,8 @@ class User(UserMixin, db.Model):
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
-    name_latin: Mapped[str] = mapped_column(String(120))
+    # The column behind `name_latin` (below): "" once the person is erased.
+    stored_name_latin: Mapped[str] = mapped_column("name_latin", String(120))
     name_arabic: Mapped[str] = mapped_column(String(120), default="")
     name_tifinagh: Mapped[str] = mapped_column(String(120), default="")
     gender: Mapped[str | None] = mapped_column(String(1))
@@ -161,6 +178,8 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Erased on request (law 09-08, ecole/privacy/): what stays is what the funders' counts need.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     role_rows: Mapped[list[UserRole]] = relationship(
         lazy="selectin", cascade="all, delete-orphan", order_by=UserRole.role
@@ -168,6 +187,38 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email or self.phone}>"
+
+    # The name in Latin script, as certificates print it. An erased person's names are gone (the
+    # columns hold ""): whatever page, list, CSV or PDF shows a name reads "Personne effacée n° 42"
+    # here, in the reader's language. A query selecting the column itself reads "".
+    @hybrid_property
+    def name_latin(self) -> str:
+        if self.erased_at is not None:
+            return erased_name(self.id)
+        return self.stored_name_latin
+
+    @name_latin.inplace.setter
+    def _name_latin_setter(self, value: str) -> None:
+        self.stored_name_latin = value
+
+    @name_latin.inplace.expression
+    @classmethod
+    def _name_latin_expression(cls):
+        return cls.stored_name_latin
+
+    @name_latin.inplace.update_expression
+    @classmethod
+    def _name_latin_update(cls, value):
+        return [(cls.stored_name_latin, value)]
+
+    @name_latin.inplace.bulk_dml
+    @classmethod
+    def _name_latin_bulk(cls, mapping, value) -> None:
+        mapping["stored_name_latin"] = mapping.pop("name_latin")
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
     # Flask-Login: the id carries the epoch, so a bumped epoch signs out every older session.
     def get_id(self) -> str:

@@ -64,6 +64,10 @@ class Certificate(db.Model):
     # What was printed, as it was printed (a later change of profile or course changes no certificate).
     holder_latin: Mapped[str] = mapped_column(String(160))
     holder_arabic: Mapped[str] = mapped_column(String(160), default="")
+    # The holder was erased on request (ecole/privacy/): the names above are "", the stored PDF (which
+    # printed them) is deleted, the code, course, dates, hours and SHA-256 stay, and the verification
+    # page says the holder's data was erased.
+    holder_erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     course_titles: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # {"fr": …, "ar": …, "zgh": …}
     minutes_attended: Mapped[int] = mapped_column(Integer, default=0)
     starts_on: Mapped[date | None] = mapped_column(Date)
