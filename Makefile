@@ -44,10 +44,12 @@ system-deps:
 	  else echo "Missing system packages. Run: sudo apt-get install $$missing"; exit 1; fi; \
 	fi
 
-# The browser tests drive Debian's Chromium; without root they are skipped with the command to run.
+# The browser tests drive Debian's Chromium, the deployment tests Debian's nginx (tests/test_deploy.py runs
+# its own, on free loopback ports); without root they are skipped with the command to run.
 browser-deps:
-	@if ! command -v chromium >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; fi
+	@missing=$$(command -v chromium >/dev/null 2>&1 || echo chromium; [ -x /usr/sbin/nginx ] || echo nginx); \
+	if [ -n "$$missing" ] && [ "$$(id -u)" = 0 ]; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; fi
 
 # Translations: extract the strings, merge them into the catalogues, compile them.
 extract: install

@@ -134,6 +134,17 @@ class Config:
     RESET_CODE_TTL = timedelta(hours=48)
     PAGE_SIZE = 20
 
+    # Running behind nginx (deploy/): how many proxies in front set X-Forwarded-For/-Proto/-Host. 0
+    # ignores those headers: trusted without a proxy, they would let anyone choose the address the
+    # rate limits count and /metrics checks.
+    PROXY_HOPS = int(os.environ.get("ECOLE_PROXY_HOPS", "0"))
+    # Logs (ecole/core/logs.py): "text" lines, or "json" objects with the request's id; ACCESS_LOG
+    # writes one line per request (the development server writes its own).
+    LOG_FORMAT = os.environ.get("ECOLE_LOG_FORMAT", "text")
+    ACCESS_LOG = os.environ.get("ECOLE_ACCESS_LOG", "0") in ("1", "true", "yes")
+    # Who may read /metrics (ecole/core/metrics.py): addresses and networks, comma-separated.
+    METRICS_ALLOWED = os.environ.get("ECOLE_METRICS_ALLOWED", "127.0.0.1,::1")
+
 
 class DevelopmentConfig(Config):
     pass
@@ -163,6 +174,9 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    PROXY_HOPS = int(os.environ.get("ECOLE_PROXY_HOPS", "1"))  # nginx, as deploy/ sets it up
+    LOG_FORMAT = os.environ.get("ECOLE_LOG_FORMAT", "json")
+    ACCESS_LOG = os.environ.get("ECOLE_ACCESS_LOG", "1") in ("1", "true", "yes")
 
     @classmethod
     def check(cls) -> None:

@@ -1,7 +1,5 @@
 """Ecole: the learning management system of the Ecole Pratique de Développement Rural (EPDR)."""
 import hashlib
-import logging
-import sys
 from pathlib import Path
 
 from flask import Flask, url_for
@@ -23,7 +21,17 @@ def create_app(config_class=None) -> Flask:
     app.url_map.converters["int"] = IdConverter
     if hasattr(config_class, "check"):
         config_class.check()
-    _configure_logging(app)
+    from ecole.core import logs, metrics
+
+    logs.configure(app)
+    if app.config.get("PROXY_HOPS"):
+        # nginx (deploy/nginx/ecole.conf) sets X-Forwarded-For/-Proto/-Host: trust exactly that many
+        # proxies, so the client's address is the one nginx saw (the last X-Forwarded-For value), not
+        # one a client wrote itself. X-Forwarded-Port and -Prefix are not set by nginx: never trusted.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _tune_sqlite(app)
@@ -32,7 +40,9 @@ def create_app(config_class=None) -> Flask:
     from ecole.extensions import babel, csrf, db, limiter, login_manager, migrate
     from ecole.i18n import select_locale
 
-    inputs.init_app(app)  # first of the request hooks: nothing reads a request it refuses
+    logs.init_app(app)  # first of the request hooks: the request's id and start (its after-hook runs last)
+    metrics.init_app(app)
+    inputs.init_app(app)  # then nothing reads a request it refuses
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"),
                      render_as_batch=True, compare_type=True)
@@ -165,20 +175,6 @@ def _register_template_helpers(app: Flask) -> None:
     from ecole.trips.models import localized
 
     app.jinja_env.globals["localized"] = localized  # a text kept per language: (text, language shown)
-
-
-def _configure_logging(app: Flask) -> None:
-    # Logs go to stdout, where gunicorn, systemd or a container collects them.
-    if not app.testing:
-        handler = logging.StreamHandler(sys.stdout)
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-        root = logging.getLogger()
-        if not any(isinstance(h, logging.StreamHandler) for h in root.handlers):
-            root.addHandler(handler)
-        root.setLevel(logging.INFO)
-        logging.getLogger("weasyprint").setLevel(logging.WARNING)
-        logging.getLogger("fontTools").setLevel(logging.WARNING)
-        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 def _tune_sqlite(app: Flask) -> None:

@@ -28,6 +28,8 @@ ROUTES: dict[str, dict[str, Route]] = {
     "static": {"GET": Route(EVERYONE, fixed("/static/css/ecole.css"), crawl=False)},
     "main.home": {"GET": Route(EVERYONE, fixed("/"))},
     "main.healthz": {"GET": Route(EVERYONE, fixed("/healthz"), crawl=False)},
+    # Prometheus's page: the test client comes from 127.0.0.1, an allowed address (tests/core/test_metrics.py).
+    "main.metrics": {"GET": Route(EVERYONE, fixed("/metrics"), crawl=False)},
     # The installable web app (ecole/main/offline_views.py): not HTML pages, except the offline page.
     "offline.manifest": {"GET": Route(EVERYONE, fixed("/manifest.webmanifest"), crawl=False)},
     "offline.service_worker": {"GET": Route(EVERYONE, fixed("/sw.js"), crawl=False)},

@@ -1,4 +1,4 @@
-"""`flask ecole worker` and `flask ecole jobs list`: run the background jobs and look at them."""
+"""`flask ecole worker`, `jobs list` and `jobs sweep`: run the background jobs, see them, re-queue lost ones."""
 import logging
 import sys
 import threading
@@ -57,3 +57,12 @@ def list_command(state: str | None, limit: int):
     for job in list_jobs(state, limit):
         error = job.error.replace("\n", " ")[:200]
         click.echo(f"{job.id}\t{job.kind}\t{job.state}\t{job.progress}%\t{job.attempts}/{job.max_attempts}\t{error}")
+
+
+@jobs_group.command("sweep")
+def sweep_command():
+    """Put lost jobs back in the queue once (every worker also does it while it runs; a timer runs this
+    so that it happens even while no worker is up). Safe to run at any time, from any server."""
+    report = sweep()
+    click.echo(f"{report['requeued']} tâche(s) relancée(s), {report['resent']} renvoyée(s) à la file, "
+               f"{report['failed']} en échec.")

@@ -7,8 +7,9 @@ message only says "look at job 42". A worker claims the row with a conditional U
 (queued → running, with a lease), does the work, and marks it done in the same transaction as
 the work's own database changes. A second message for the same row finds nothing to claim. A
 worker that dies leaves a running row whose lease runs out; the sweeper (run by every
-`flask ecole worker`) puts it back in the queue. Failures are retried with exponential backoff
-until `max_attempts`, then the row is marked failed with its error.
+`flask ecole worker`, and by `flask ecole jobs sweep` from a timer) puts it back in the queue.
+Failures are retried with exponential backoff until `max_attempts`, then the row is marked
+failed with its error.
 
 Jobs are handed to the queue after the caller's transaction commits, never before: a worker
 must not look for a row that is not there yet, and a rolled-back request must start no job.
@@ -31,7 +32,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import event, update
+from sqlalchemy import case, event, func, update
 from sqlalchemy.orm import Session
 
 from ecole.core.models import utcnow
@@ -395,6 +396,19 @@ def sweep() -> dict[str, int]:
     if any(report.values()):
         log.info("sweeper: %s", report)
     return report
+
+
+def queue_depth() -> list[tuple[str, str, int, float | None]]:
+    """(state, kind, count, seconds waited by the oldest due one) for the jobs queued, running or
+    failed: one grouped count over the state index, for /metrics. Done jobs, which only grow in
+    number, are left out."""
+    now = utcnow()
+    oldest_due = func.min(case((Job.run_after <= now, Job.run_after)))
+    rows = db.session.execute(db.select(Job.state, Job.kind, func.count(), oldest_due)
+                              .where(Job.state.in_(("queued", "running", "failed")))
+                              .group_by(Job.state, Job.kind)).all()
+    return [(state, kind, count, None if due is None else max(0.0, (now - due).total_seconds()))
+            for state, kind, count, due in rows]
 
 
 def list_jobs(state: str | None = None, limit: int = 100) -> list[Job]:

@@ -1,8 +1,8 @@
-"""The home page (the school's front page for visitors, a home per role for signed-in people) and
-the health check."""
+"""The home page (the school's front page for visitors, a home per role for signed-in people), the
+health check and the figures for monitoring."""
 from dataclasses import dataclass
 
-from flask import Blueprint, current_app, jsonify, make_response, render_template, url_for
+from flask import Blueprint, abort, current_app, jsonify, make_response, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from sqlalchemy import text
@@ -10,11 +10,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ecole.accounts.models import Role
 from ecole.catalogue import queries as catalogue_queries
+from ecole.core import metrics as monitoring
 from ecole.core.access import login_required
 from ecole.core.forms import ConfirmForm
 from ecole.core.models import utcnow
 from ecole.enrolment import queries as enrolment_queries
 from ecole.extensions import csrf, db
+from ecole.jobs.runner import queue_depth
 from ecole.notifications import queries as notification_queries
 from ecole.sessions import queries as session_queries
 from ecole.trips import queries as trip_queries
@@ -114,3 +116,19 @@ def healthz():
         db.session.rollback()
         return jsonify(status="unavailable"), 503
     return jsonify(status="ok")
+
+
+@main.route("/metrics")
+def metrics():
+    """Figures for Prometheus (ecole/core/metrics.py), for the addresses of ECOLE_METRICS_ALLOWED only:
+    anyone else finds no page here."""
+    if not monitoring.may_read(current_app, request.remote_addr):
+        abort(404)
+    try:
+        jobs = queue_depth()
+    except SQLAlchemyError:
+        db.session.rollback()
+        jobs = None  # the figures still come, with ecole_database_up 0
+    response = make_response(monitoring.exposition(jobs))
+    response.content_type = monitoring.CONTENT_TYPE
+    return response

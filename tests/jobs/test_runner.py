@@ -231,6 +231,21 @@ def test_jobs_list_command(runner, recorder):
     assert result.exit_code != 0 and "bogus" in result.output
 
 
+def test_jobs_sweep_command_requeues_lost_jobs_once(runner, recorder):
+    """`flask ecole jobs sweep` (deploy/systemd/ecole-sweep-jobs.timer): the sweeper without a worker."""
+    _running("lost", lease_in=timedelta(seconds=-1))
+    _running("busy", lease_in=timedelta(minutes=5))
+    _running("spent", lease_in=timedelta(seconds=-1), attempts=5, max_attempts=5)
+    result = runner.invoke(args=["ecole", "jobs", "sweep"])
+    assert result.exit_code == 0, result.output
+    assert result.output == "1 tâche(s) relancée(s), 0 renvoyée(s) à la file, 1 en échec.\n"
+    assert recorder.calls == [{"key": "lost"}]  # (inline here; a worker would take it from the queue)
+    assert [job_by_key(key).state for key in ("lost", "busy", "spent")] == ["done", "running", "failed"]
+    result = runner.invoke(args=["ecole", "jobs", "sweep"])
+    assert result.exit_code == 0 and result.output.startswith("0 tâche(s) relancée(s)")
+    assert recorder.calls == [{"key": "lost"}]
+
+
 def test_worker_refuses_to_start_when_jobs_run_inline(runner):
     result = runner.invoke(args=["ecole", "worker"])
     assert result.exit_code == 1 and "JOBS_IMMEDIATE" in result.output
