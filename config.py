@@ -109,6 +109,8 @@ class Config:
     # The public verification of certificates: enough for a commune checking a pile, not for guessing codes.
     VERIFY_RATE_LIMIT = os.environ.get("ECOLE_VERIFY_RATE_LIMIT", "60 per minute")
     CERTIFICATE_CHECK_MAX_BYTES = 5 * 1024 * 1024  # "check a file": a certificate is ~100 KB
+    # A person's data (ecole/privacy/): downloads per account (a PDF takes a moment to print).
+    PERSONAL_DATA_RATE_LIMIT = os.environ.get("ECOLE_PERSONAL_DATA_RATE_LIMIT", "10 per hour")
 
     # Background jobs (ecole/jobs/): a SQLite queue file by default, Redis when REDIS_URL is set.
     REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -158,6 +160,7 @@ class TestingConfig(Config):
     LOGIN_RATE_LIMIT = "10000 per minute"  # the rate-limit tests set the real limit for themselves
     HANDOUT_RATE_LIMIT = "10000 per minute"
     VERIFY_RATE_LIMIT = "10000 per minute"
+    PERSONAL_DATA_RATE_LIMIT = "10000 per minute"
     # Flask-Limiter keeps one store for the last app bound: apps that tests make must not share a
     # file between test processes (tests/conftest.py gives the suite's app a SQLite file of its own).
     RATELIMIT_STORAGE_URI = "memory://"

@@ -110,12 +110,13 @@ def _register_blueprints(app: Flask) -> None:
     from ecole.main.offline_views import offline
     from ecole.main.views import main
     from ecole.notifications.views import notifications
+    from ecole.privacy.views import privacy
     from ecole.reports.views import reports
     from ecole.sessions.views import sessions
     from ecole.trips.views import trips
 
     for blueprint in (main, offline, auth, account, people, catalogue, sessions, training, decisions, rosters, notifications,
-                      attendance, evaluation, sheets, trips, certificates, reports, admin, admin_catalogue):
+                      attendance, evaluation, sheets, trips, certificates, reports, privacy, admin, admin_catalogue):
         app.register_blueprint(blueprint)
 
 
@@ -130,12 +131,13 @@ def _register_audit_titles(app: Flask) -> None:
     from ecole.certificates.services import ACTION_TITLES as certificates
     from ecole.core import audit
     from ecole.enrolment.services import ACTION_TITLES as enrolment
+    from ecole.privacy.services import ACTION_TITLES as privacy
     from ecole.reports.services import ACTION_TITLES as reports
     from ecole.sessions.services import ACTION_TITLES as sessions
     from ecole.trips.services import ACTION_TITLES as trips
 
     audit.init_app(app, {**accounts, **catalogue, **sessions, **enrolment, **attendance, **offline_marks, **evaluation, **scans,
-                         **trips, **certificates, **reports})
+                         **trips, **certificates, **reports, **privacy})
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -78,6 +78,15 @@ ROUTES: dict[str, dict[str, Route]] = {
     "admin.user_active": {"POST": Route(ADMIN, lambda w: f"/admin/users/{w['other_id']}/active")},
     "admin.user_code": {"POST": Route(ADMIN, lambda w: f"/admin/users/{w['other_id']}/code")},
     "admin.audit_log": {"GET": Route(ADMIN, fixed("/admin/audit"))},
+    # Personal data (ecole/privacy/): a person's own page and download; an administrator's download for
+    # a person and the erasure of a person on request (of "other", whom no other route's world needs).
+    "privacy.my_data": {"GET": Route(SIGNED_IN, fixed("/account/data")),
+                        "POST": Route(SIGNED_IN, fixed("/account/data"), lambda w: {"format": "json"})},
+    "privacy.person_data": {"POST": Route(ADMIN, lambda w: f"/admin/users/{w['other_id']}/data",
+                                          lambda w: {"format": "json"})},
+    "privacy.erase": {"GET": Route(ADMIN, lambda w: f"/admin/users/{w['other_id']}/erase"),
+                      "POST": Route(ADMIN, lambda w: f"/admin/users/{w['other_id']}/erase",
+                                    lambda w: {"reason": "Demande écrite remise le 3 mars", "identity_checked": "y"})},
     # Catalogue: open to read by anyone; progress for signed-in people.
     "catalogue.index": {"GET": Route(EVERYONE, fixed("/courses"))},
     "catalogue.course": {"GET": Route(EVERYONE, fixed("/courses/saffron-basics"))},

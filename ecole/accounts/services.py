@@ -5,10 +5,22 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import func, update
+from sqlalchemy import delete, func, update
 from sqlalchemy.exc import IntegrityError
 
-from ecole.accounts.models import WG_ANSWERS, WG_QUESTIONS, Audience, Gender, OneTimeCode, Role, User, UserRole
+from ecole.accounts.models import (
+    WG_ANSWERS,
+    WG_QUESTIONS,
+    WG_SUMMARY,
+    Audience,
+    Disability,
+    Gender,
+    OneTimeCode,
+    Role,
+    User,
+    UserRole,
+    disability_of,
+)
 from ecole.accounts.passwords import hash_secret, is_common_password, new_code, new_password, verify_secret
 from ecole.core import audit
 from ecole.core.mail import send_mail
@@ -28,6 +40,12 @@ MAX_CODE_ATTEMPTS = 10
 
 class AccountError(ValueError):
     """A refused account operation; str(error) is a translated message for the user."""
+
+
+def refuse_erased(user: User) -> None:
+    """An erased account is never changed again: no profile, role, code or activation brings it back."""
+    if user.erased_at is not None:
+        raise AccountError(_("Les données de cette personne ont été effacées : son compte ne peut plus être modifié."))
 
 
 # --- identifiers -------------------------------------------------------------------------
@@ -268,6 +286,7 @@ def apply_profile(user: User, data: dict) -> None:
 
 
 def update_profile(user: User, data: dict, *, actor: User) -> User:
+    refuse_erased(user)
     email = normalize_email(data.get("email")) if "email" in data else user.email
     phone = normalize_phone(data.get("phone")) if "phone" in data else user.phone
     if not email and not phone:
@@ -294,6 +313,7 @@ def set_functioning(user: User, answers: dict | None, *, actor: User) -> User:
     not the person, the change is audited (that it happened, never the answers)."""
     if not user.can_manage_account(actor):
         raise AccountError(_("Seuls la personne et les administrateurs peuvent voir ou modifier ces réponses."))
+    refuse_erased(user)
     if answers is None:
         changed = user.functioning is not None or user.functioning_consented_at is not None
         user.functioning, user.functioning_consented_at = None, None
@@ -387,6 +407,7 @@ def _issue_code(user: User, *, channel: str, actor: User | None) -> str:
 
 def issue_reset_code(user: User, *, actor: User) -> str:
     """A one-time code an administrator hands over (most trainees have no e-mail)."""
+    refuse_erased(user)
     code = _issue_code(user, channel="staff", actor=actor)
     audit.record("user.reset_code", user, actor=actor)
     db.session.flush()
@@ -474,6 +495,7 @@ def _count_wrong_code(user_id: int, now) -> None:
 # --- roles and administration ------------------------------------------------------------
 
 def set_roles(user: User, roles: set[str], *, actor: User) -> User:
+    refuse_erased(user)
     roles = {str(Role(r)) for r in roles}
     if user.id == actor.id and Role.ADMIN not in roles:
         raise AccountError(_("Vous ne pouvez pas retirer votre propre rôle d’administrateur."))
@@ -492,6 +514,7 @@ def set_roles(user: User, roles: set[str], *, actor: User) -> User:
 def set_active(user: User, active: bool, *, actor: User) -> User:
     if user.id == actor.id and not active:
         raise AccountError(_("Vous ne pouvez pas désactiver votre propre compte."))
+    refuse_erased(user)
     if user.active == active:
         return user
     user.active = active
@@ -527,3 +550,26 @@ def ensure_first_admin() -> tuple[User, str] | None:
     audit.record("user.first_admin", user, actor=None)
     db.session.flush()
     return user, password
+
+
+# --- erasure on request (law 09-08; ecole/privacy/ composes the whole of it) ----------------------
+
+def erase_account(user: User, *, now) -> None:
+    """The account of a person erased on request. Gone: the names, phone, e-mail, password, codes,
+    organisation, roles, last sign-in and the Washington Group answers; every session and remember
+    cookie stops working (the epoch), and nobody can sign in as them again (no identifier, no
+    password, inactive). Kept, for the funders' counts (ecole/reports/indicators.py): gender, birth
+    year, commune, audience and the disability value alone. The phone and e-mail are free for a new
+    account. (Checks, the lock and the audit entry are the caller's.)"""
+    db.session.execute(delete(OneTimeCode).where(OneTimeCode.user_id == user.id))
+    disability = disability_of(user.functioning)
+    user.functioning = {WG_SUMMARY: disability.value} if disability is not Disability.NOT_STATED else None
+    user.functioning_consented_at = None
+    user.name_latin, user.name_arabic, user.name_tifinagh, user.organisation = "", "", "", ""
+    user.email = user.phone = user.password_hash = user.last_login_at = None
+    user.locale = current_app.config["BABEL_DEFAULT_LOCALE"]
+    user.must_change_password, user.active = False, False
+    user.role_rows = []
+    end_all_sessions(user)
+    user.erased_at = now
+    db.session.flush()

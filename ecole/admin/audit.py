@@ -13,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import String, cast, or_
 
-from ecole.accounts.models import ROLE_TITLES, Role, User
+from ecole.accounts.models import ROLE_TITLES, Role, User, erased_name
 from ecole.catalogue.models import Course, CourseText, Theme, pick
 from ecole.core.audit import AuditEntry, action_title, action_titles
 from ecole.core.sql import contains
@@ -178,11 +178,11 @@ def audit_query(filters: AuditFilters):
 def actor_choices() -> list[tuple[str, str]]:
     """Everyone who has written to the log (a handful of staff), for the `actor` filter: one query."""
     rows = db.session.execute(
-        db.select(User.id, User.name_latin).where(
+        db.select(User.id, User.name_latin, User.erased_at).where(
             User.id.in_(db.select(AuditEntry.actor_id).where(AuditEntry.actor_id.is_not(None)).distinct()))
         .order_by(User.name_latin, User.id)
     ).all()
-    return [(str(row.id), row.name_latin) for row in rows]
+    return [(str(row.id), erased_name(row.id) if row.erased_at else row.name_latin) for row in rows]
 
 
 def action_choices() -> list[tuple[str, str]]:
@@ -247,11 +247,11 @@ class _Names:
 
         self.users = {}
         if wanted["User"]:
-            for row in db.session.execute(db.select(User.id, User.name_latin, User.name_arabic, User.name_tifinagh)
-                                          .where(User.id.in_(wanted["User"]))):
+            for row in db.session.execute(db.select(User.id, User.name_latin, User.name_arabic, User.name_tifinagh,
+                                                    User.erased_at).where(User.id.in_(wanted["User"]))):
                 # The same rule as User.display_name, on the columns alone (no roles loaded).
                 name = {"ar": row.name_arabic, "zgh": row.name_tifinagh}.get(lang) or row.name_latin
-                self.users[row.id] = name
+                self.users[row.id] = erased_name(row.id) if row.erased_at else name
 
         self.sessions = {}
         if wanted["CourseSession"]:

@@ -146,7 +146,12 @@ def user_code(user_id: int):
     form = ConfirmForm()
     if not form.validate_on_submit():
         return redirect(url_for("admin.user", user_id=person.id))
-    code = services.issue_reset_code(person, actor=current_user)
+    try:
+        code = services.issue_reset_code(person, actor=current_user)
+    except AccountError as error:  # an erased person: nobody signs in as them again
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("admin.user", user_id=person.id))
     db.session.commit()
     return render_template("accounts/code_slip.html", person=person, code=code, created=False,
                            ttl_hours=int(current_app.config["RESET_CODE_TTL"].total_seconds() // 3600))

@@ -8,13 +8,14 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from ecole.accounts.models import User
 from ecole.attendance.completion import Rule, SessionFacts, expected, session_facts
 from ecole.attendance.errors import AttendanceError
 from ecole.attendance.models import (
     AbsenceWarning,
+    Assessment,
     AttendanceMark,
     CompletionRule,
     Mark,
@@ -347,3 +348,15 @@ def save_rule(course_id: int, rule: Rule, *, actor: User) -> CompletionRule:
            after=dict(vars(rule)))
     db.session.flush()
     return row
+
+
+def forget_texts(user: User) -> None:
+    """A person erased on request: what staff wrote about them (assessment comments, the reasons given
+    for changes to their marks) is emptied. Marks, results and assessments stay: the funders' counts,
+    completion and certificates rest on them."""
+    theirs = select(Enrolment.id).where(Enrolment.user_id == user.id)
+    options = {"synchronize_session": False}
+    db.session.execute(update(Assessment).where(Assessment.enrolment_id.in_(theirs)).values(comment=""),
+                       execution_options=options)
+    db.session.execute(update(RegisterEvent).where(RegisterEvent.enrolment_id.in_(theirs)).values(reason=""),
+                       execution_options=options)

@@ -286,3 +286,8 @@ def done_lessons(user, course: Course) -> set[int]:
     return set(db.session.scalars(
         db.select(LessonProgress.lesson_id).join(Lesson, Lesson.id == LessonProgress.lesson_id)
         .where(LessonProgress.user_id == user.id, Lesson.course_id == course.id)))
+
+
+def forget_progress(user) -> None:
+    """A person erased on request (ecole/privacy/): which lessons they marked done goes too."""
+    db.session.execute(db.delete(LessonProgress).where(LessonProgress.user_id == user.id))

@@ -39,7 +39,7 @@ def certificates_of(user_id: int) -> list[Certificate]:
 
 
 def verify_state(code: str | None):
-    """(code, status, superseded_by_id, revoked_at) of the certificate a typed code names, or None:
+    """(code, status, superseded_by_id, revoked_at, holder_erased_at) of the certificate a typed code names, or None:
     what can change on the verification page, read the cheapest way there is (no ORM, no SQLAlchemy
     Connection) for a public page a QR code sends anyone to."""
     from ecole.certificates.codes import normalize
@@ -53,4 +53,4 @@ def verify_state(code: str | None):
 
 
 _VERIFY_STATE = select(Certificate.code, Certificate.status, Certificate.superseded_by_id,
-                       Certificate.revoked_at).where(Certificate.code == bindparam("code"))
+                       Certificate.revoked_at, Certificate.holder_erased_at).where(Certificate.code == bindparam("code"))

@@ -21,7 +21,7 @@ from ecole.certificates.codes import new_code
 from ecole.certificates.models import Certificate, CertificateAsset, CertificateKind, CertificateStatus
 from ecole.core.audit import record
 from ecole.core.models import utcnow
-from ecole.core.storage import discard, get_storage
+from ecole.core.storage import MissingFile, discard, discard_after_commit, get_storage
 from ecole.core.timezone import school_zone
 from ecole.core.transactions import lock_row, take_write_lock, without_write_lock
 from ecole.enrolment.models import Enrolment, EnrolmentStatus
@@ -68,6 +68,8 @@ def eligibility(course_session: CourseSession) -> Eligibility:
 
 
 def refusal_reasons(enrolment: Enrolment, result: Result | None) -> list[str]:
+    if enrolment.user.erased_at is not None:
+        return [_("Les données de cette personne ont été effacées à sa demande.")]
     if result is None or not result.is_locked or enrolment.status == EnrolmentStatus.CONFIRMED:
         return [_("Les résultats de la session ne sont pas encore validés.")]
     if not result.completed or enrolment.status != EnrolmentStatus.COMPLETED:
@@ -260,11 +262,18 @@ def by_code(code: str | None) -> Certificate | None:
 
 
 def by_file(data: bytes) -> Certificate | None:
-    """The certificate whose stored PDF is, byte for byte, `data` (its SHA-256 first, then the bytes)."""
+    """The certificate whose stored PDF is, byte for byte, `data` (its SHA-256 first, then the bytes).
+    A certificate whose holder was erased no longer has its PDF stored: its SHA-256 alone answers, so
+    that the person, who still holds the file, can still show it is genuine."""
     digest = hashlib.sha256(data).hexdigest()
     for certificate in db.session.scalars(select(Certificate).where(Certificate.sha256 == digest)):
-        if get_storage().get(certificate.storage_key) == data:
+        if certificate.holder_erased_at is not None and not certificate.storage_key:
             return certificate
+        try:
+            if get_storage().get(certificate.storage_key) == data:
+                return certificate
+        except MissingFile:
+            continue
     return None
 
 
@@ -334,3 +343,34 @@ def remove_asset(asset, *, actor: User) -> None:
     db.session.delete(asset)
     record("certificate.asset_remove", asset, actor=actor, kind=asset.kind, name=asset.name)
     db.session.flush()
+
+
+# --- erasure on request (ecole/privacy/ composes it) -------------------------------------------------
+
+def erase_holder(user: User, *, now) -> int:
+    """The certificates of a person erased on request stay (a code that was shown must still verify),
+    marked as belonging to an erased holder: the names are emptied, the stored PDF, which prints them,
+    is deleted once the erasure is committed (its SHA-256 stays: the file the person holds can still be
+    checked), and the signed credential is signed again without the names (the holder is left as the
+    salted hash of their phone or e-mail it already held). Code, course, dates, hours and status stay.
+    Returns how many certificates were marked."""
+    from ecole.certificates import credential, keys
+
+    certificates = db.session.scalars(select(Certificate).join(Enrolment, Enrolment.id == Certificate.enrolment_id)
+                                      .where(Enrolment.user_id == user.id)).all()
+    keys_to_delete = [certificate.storage_key for certificate in certificates if certificate.storage_key]
+    key = keys.current_key() if any(certificate.credential for certificate in certificates) else None
+    for certificate in certificates:
+        certificate.holder_latin, certificate.holder_arabic = "", ""
+        certificate.holder_erased_at, certificate.storage_key = now, ""
+        if certificate.credential:
+            unsigned = {name: value for name, value in certificate.credential.items() if name != "proof"}
+            subject = dict(unsigned["credentialSubject"])
+            subject["identifier"] = [item for item in subject.get("identifier", []) if item.get("identityType") != "name"]
+            unsigned["credentialSubject"] = subject
+            certificate.credential = credential.sign(
+                unsigned, key.private_bytes(), credential.verification_method(issuer_url(), key.public),
+                now.strftime("%Y-%m-%dT%H:%M:%SZ"))
+    db.session.flush()
+    discard_after_commit(db.session(), keys_to_delete)
+    return len(certificates)

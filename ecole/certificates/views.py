@@ -81,6 +81,8 @@ def _lang_arg() -> dict:
 @limiter.limit(_verify_limit, scope="verify")
 def verify_pdf(code: str):
     certificate = _certificate_or_404(code)
+    if certificate.holder_erased_at is not None:  # the PDF printed the names: it is gone, the page says why
+        return render_template("certificates/verify.html", certificate=certificate), 410
     return download(get_storage().get(certificate.storage_key), "application/pdf", f"{certificate.code}.pdf", inline=True)
 
 

@@ -2,7 +2,9 @@
 
 In LIKE, `%` and `_` are wildcards and `\\` escapes: a search for `%` must find a percent sign,
 not every row. Every LIKE on text typed by someone goes through contains()."""
-from sqlalchemy import ColumnElement, func
+import json
+
+from sqlalchemy import ColumnElement, String, cast, func, or_
 
 ESCAPE = "\\"
 
@@ -21,6 +23,14 @@ def contains(column, text: str, *, ignore_case: bool = False) -> ColumnElement[b
     if ignore_case:
         return func.lower(column).like(contains_pattern(text.lower()), escape=ESCAPE)
     return column.like(contains_pattern(text), escape=ESCAPE)
+
+
+def json_mentions(column, text: str) -> ColumnElement[bool]:
+    """A JSON column whose stored text holds `text`, as typed or as JSON writes it (SQLAlchemy's
+    serializer escapes non-ASCII letters: "فاطمة" is stored as "\\u0641\\u0627…"). A first sieve on
+    the server; the caller checks the values it finds."""
+    stored = cast(column, String)
+    return or_(*(stored.like(contains_pattern(form), escape=ESCAPE) for form in {text, json.dumps(text)[1:-1]}))
 
 
 def use_wal(connection, timeout: float) -> None:

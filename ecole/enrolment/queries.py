@@ -171,3 +171,11 @@ def crowded_sessions(now: datetime, *, limit: int = 5) -> Crowded:
         .order_by(CourseSession.starts_at, CourseSession.id)
         .limit(limit).options(with_course())).all()
     return Crowded(count=rows[0].total if rows else 0, rows=[(row.CourseSession, row.waiting) for row in rows])
+
+
+def upcoming_of(user: User, now: datetime):
+    """A person's live enrolments (requests, waitlist, offers, seats) in sessions that have not begun."""
+    return (select(Enrolment).join(CourseSession, CourseSession.id == Enrolment.session_id)
+            .where(Enrolment.user_id == user.id, Enrolment.status.in_([s.value for s in ACTIVE]),
+                   CourseSession.status != SessionStatus.COMPLETED.value,
+                   CourseSession.starts_at.is_(None) | (CourseSession.starts_at > now)))

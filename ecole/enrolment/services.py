@@ -16,8 +16,17 @@ from ecole.accounts.models import User
 from ecole.core.audit import record
 from ecole.core.models import utcnow
 from ecole.core.transactions import lock_row, take_write_lock
-from ecole.enrolment.models import ACTIVE, HOLDS_SEAT, STATUS_TITLES, TRANSITIONS, Enrolment, EnrolmentEvent
+from ecole.enrolment.models import (
+    ACTIVE,
+    HOLDS_SEAT,
+    STATUS_TITLES,
+    TRANSITIONS,
+    CalendarFeed,
+    Enrolment,
+    EnrolmentEvent,
+)
 from ecole.enrolment.models import EnrolmentStatus as S
+from ecole.enrolment.queries import upcoming_of
 from ecole.extensions import db
 from ecole.sessions.models import CourseSession, SessionStatus
 
@@ -377,3 +386,27 @@ def restore(enrolment: Enrolment, *, actor: User, now: datetime | None = None) -
         place(enrolment, actor=actor)
     db.session.flush()
     return enrolment
+
+
+# --- erasure on request (ecole/privacy/ composes it) -------------------------------------------
+
+def cancel_upcoming(user: User, *, actor: User, reason: str) -> int:
+    """A person erased on request gives back the seats and requests they hold in sessions that have not
+    begun (the next person on the waitlist is offered the seat). Sessions under way or over keep their
+    enrolment: the attendance and results the funders count rest on it. Returns how many were cancelled."""
+    upcoming = db.session.scalars(upcoming_of(user, utcnow())).all()
+    for enrolment in upcoming:
+        cancel(enrolment, actor=actor, reason=reason)
+    return len(upcoming)
+
+
+def forget_reasons(user: User) -> None:
+    """A person erased on request: the texts staff wrote about their enrolments (cancellation reasons,
+    the reasons of their moves) are emptied and their calendar feed (a secret address) goes. The
+    enrolments and their moves stay: seats, attendance and the funders' counts rest on them."""
+    options = {"synchronize_session": False}
+    db.session.execute(update(Enrolment).where(Enrolment.user_id == user.id).values(cancel_reason=""),
+                       execution_options=options)
+    db.session.execute(update(EnrolmentEvent).where(EnrolmentEvent.enrolment_id.in_(
+        select(Enrolment.id).where(Enrolment.user_id == user.id))).values(reason=""), execution_options=options)
+    db.session.execute(db.delete(CalendarFeed).where(CalendarFeed.user_id == user.id))

@@ -6,11 +6,12 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import update
+from sqlalchemy import delete, or_, select, update
 
 from ecole.accounts.models import User
 from ecole.core.mail import send_mail
 from ecole.core.models import utcnow
+from ecole.core.sql import json_mentions
 from ecole.core.transactions import take_write_lock
 from ecole.extensions import db
 from ecole.i18n import format_when
@@ -122,3 +123,19 @@ def deliver_notice_job(payload: dict, job) -> None:
         raise MailNotSent(f"notice {notification.id} not accepted by {current_app.config['MAIL_SERVER']}")
     take_write_lock()  # the stamp is written from a fresh snapshot, whatever others wrote while the mail left
     notification.emailed_at = utcnow()
+
+
+def forget_person(user: User, words: list[str]) -> int:
+    """A person erased on request: the notices sent to them go, and so do the notices that name them to
+    someone else (a trainer's "X missed the last meetings"): `words` are their names as they were.
+    Returns how many notices naming them to others went."""
+    db.session.execute(delete(Notification).where(Notification.user_id == user.id))
+    if not words:
+        return 0
+    naming = [notice for notice in db.session.scalars(select(Notification).where(
+        or_(*(json_mentions(Notification.params, word) for word in words))))
+        if any(isinstance(value, str) and word in value for value in notice.params.values() for word in words)]
+    for notice in naming:
+        db.session.delete(notice)
+    db.session.flush()
+    return len(naming)

@@ -35,6 +35,7 @@ from ecole.accounts.models import (
     Gender,
     User,
     disability_of,
+    erased_name,
 )
 from ecole.attendance.models import ATTENDED, AttendanceMark, CompletionRule
 from ecole.core.timezone import school_zone
@@ -287,11 +288,13 @@ def compute(filters: Filters) -> Report:
                                 starts_at.astimezone(tz).date())
         sessions[session_id] = (fmt, session_ends)
     people: dict[int, Person] = {}
-    for pid, name_latin, name_arabic, gender, birth_year, commune, audience, functioning in db.session.execute(
+    for pid, name_latin, name_arabic, gender, birth_year, commune, audience, functioning, erased_at in db.session.execute(
             select(User.id, User.name_latin, User.name_arabic, User.gender, User.birth_year, User.commune,
-                   User.audience, User.functioning).where(User.id.in_(select(marks.c.user_id).distinct()))):
-        people[pid] = Person(pid, name_latin, name_arabic or "", gender, birth_year, commune or "",
-                             audience or Audience.OTHER.value, disability_of(functioning).value)
+                   User.audience, User.functioning, User.erased_at)
+            .where(User.id.in_(select(marks.c.user_id).distinct()))):
+        # A person erased on request still counts, under the placeholder (their names are gone).
+        people[pid] = Person(pid, erased_name(pid) if erased_at else name_latin, name_arabic or "", gender, birth_year,
+                             commune or "", audience or Audience.OTHER.value, disability_of(functioning).value)
     ended = {sid for sid, (_fmt, ends_at) in sessions.items() if ends_at is not None and start <= ends_at < end}
     for user_id, meeting_id in rows:
         person = people.get(user_id)

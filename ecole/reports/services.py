@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from ecole.accounts.models import User
 from ecole.core.audit import record
 from ecole.core.models import utcnow
+from ecole.core.storage import discard_after_commit
 from ecole.core.transactions import insert_once, lock_row
 from ecole.extensions import db
 from ecole.reports.indicators import INDICATORS, Filters
@@ -131,3 +132,16 @@ def record_export(target, filters: Filters, fmt: str, *, lang: str, with_names: 
     record("report.export", target, actor=actor, format=fmt, lang=lang, with_names=with_names, **details,
            **{key: str(value) for key, value in filters.as_args().items()})
 
+
+
+def discard_named_exports() -> int:
+    """A person erased on request may be named in any export made for an administrator (the names sheet
+    of a workbook, a PDF's people): those exports go, with their files once the erasure is committed.
+    They can be made again. Returns how many went."""
+    named = db.session.scalars(select(ReportExport).where(ReportExport.with_names.is_(True))).all()
+    keys = [export.storage_key for export in named if export.storage_key]
+    for export in named:
+        db.session.delete(export)
+    db.session.flush()
+    discard_after_commit(db.session(), keys)
+    return len(named)

@@ -8,7 +8,7 @@ from typing import BinaryIO
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from ecole.accounts.models import User
 from ecole.catalogue.models import LOCALES
@@ -562,3 +562,25 @@ def unpublish_report(trip: Trip, *, actor: User) -> Trip:
         record("trip.unpublish", trip, actor=actor)
     db.session.flush()
     return trip
+
+
+# --- erasure on request (ecole/privacy/ composes it) -------------------------------------------------
+
+def erase_participant(user: User) -> dict[str, int]:
+    """A person erased on request, in their study trips: their documents (identity, consents, medical
+    certificate) go with their files, their motivations are emptied, what they wrote in trip reports
+    goes, and so does every photo they appear in, whoever else is in it (a face cannot be left out of
+    a picture). Their seat, vehicle and registers stay. Files are deleted once the erasure is committed.
+    Returns what was removed, counted."""
+    theirs = select(Enrolment.id).where(Enrolment.user_id == user.id)
+    documents = db.session.scalars(select(TripDocument).where(TripDocument.enrolment_id.in_(theirs))).all()
+    photos = db.session.scalars(select(ReportPhoto).where(ReportPhoto.people.any(User.id == user.id))).all()
+    entries = db.session.scalars(select(ReportEntry).where(ReportEntry.author_id == user.id)).all()
+    keys = [row.storage_key for row in (*documents, *photos) if row.storage_key]
+    for row in (*documents, *photos, *entries):
+        db.session.delete(row)
+    db.session.execute(update(TripApplication).where(TripApplication.enrolment_id.in_(theirs)).values(motivation=""),
+                       execution_options={"synchronize_session": False})
+    db.session.flush()
+    discard_after_commit(db.session(), keys)
+    return {"documents": len(documents), "photos": len(photos), "report_entries": len(entries)}

@@ -19,7 +19,7 @@ ADMIN_PAGES = sorted(endpoint for endpoint, methods in ROUTES.items() if "GET" i
                      and (endpoint.startswith("admin.") or endpoint in ("decisions.queue", "notifications.calls",
                                                                          "certificates.register", "certificates.manage",
                                                                          "reports.programmes", "reports.programme",
-                                                                         "reports.people")))
+                                                                         "reports.people", "privacy.erase")))
 
 
 def subnav_links(body: str) -> list[str]:

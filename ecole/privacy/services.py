@@ -1,0 +1,153 @@
+"""A person's rights over their data (Morocco's law 09-08): their download, audited, and their erasure
+on request by an administrator.
+
+Erasure keeps only what the school must keep, each domain erasing its own part (its services):
+- kept, anonymised: the account row with gender, birth year, commune, audience and the disability value
+  alone (what the funders' indicators disaggregate by: their counts do not change), and the enrolments,
+  attendance marks, results and assessments the figures rest on; issued certificates, marked as
+  belonging to an erased holder (code, course, dates, hours, SHA-256; no names, no stored PDF);
+- removed: names in every script, phone, e-mail, password, one-time codes, organisation, roles, the
+  Washington Group answers, every session and remember cookie (the account cannot sign in again, and
+  its phone and e-mail are free for a new account), the calendar feed, lessons done, notices (and the
+  notices that named them to staff), what they wrote (motivations, trip report entries), what staff
+  wrote about them (reasons, assessment comments), trip documents and their files, every photo they
+  appear in, the exports made with names; and their names, phone and e-mail wherever the audit log
+  quoted them.
+Seats and requests in sessions that have not begun are cancelled (the waitlist moves on).
+
+The person's row is locked first: two erasures at once (a double submit) erase once and write one audit
+entry. The entry names the account by its id; its reason may not quote the person's names or contacts."""
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select, update
+
+from ecole.accounts import services as accounts
+from ecole.accounts.models import Role, User, UserRole
+from ecole.admin.audit import AuditFilters, audit_query
+from ecole.attendance import services as attendance
+from ecole.attendance.models import Assessment, RegisterEvent
+from ecole.catalogue import services as catalogue
+from ecole.certificates import services as certificates
+from ecole.certificates.models import Certificate
+from ecole.core.audit import AuditEntry, record
+from ecole.core.models import utcnow
+from ecole.core.sql import contains, json_mentions
+from ecole.core.transactions import lock_row
+from ecole.enrolment import services as enrolment
+from ecole.enrolment.models import Enrolment, EnrolmentEvent
+from ecole.extensions import db
+from ecole.notifications import services as notifications
+from ecole.privacy.queries import mentions
+from ecole.reports import services as reports
+from ecole.sessions.models import CourseSession, Meeting
+from ecole.trips import services as trips
+from ecole.trips.models import ReportEntry, ReportPhoto, TripApplication
+
+ACTION_TITLES = {
+    "privacy.download": _l("Données personnelles téléchargées"),
+    "privacy.erase": _l("Données personnelles effacées à la demande de la personne"),
+}
+DOWNLOAD_FORMATS = ("json", "pdf")
+REASON_MAX = 1000
+# In the audit entries about an erased person, what staff wrote about them is emptied.
+FREE_TEXT_DETAILS = ("reason", "from_comment", "to_comment")
+# Texts people write about a session, someone's enrolment or a trip, where an erased person may be
+# named: their names, phone and e-mail are taken out of them (the rest of each text stays).
+FREE_TEXTS = (Meeting.cancel_reason, CourseSession.notes, CourseSession.cancel_reason, Enrolment.cancel_reason,
+              EnrolmentEvent.reason, RegisterEvent.reason, Assessment.comment, TripApplication.motivation,
+              ReportEntry.learnt, ReportEntry.replicate, ReportPhoto.caption, Certificate.revoke_reason,
+              Certificate.supersede_reason)
+LEFT_OUT = "…"
+
+
+class PrivacyError(ValueError):
+    """A refused erasure or download; str(error) is a translated message."""
+
+
+def record_download(person: User, fmt: str, *, actor: User) -> None:
+    """A download of a person's data, by themself or by an administrator: who, when, which format."""
+    if fmt not in DOWNLOAD_FORMATS:
+        raise PrivacyError(_("Format inconnu : choisissez JSON ou PDF."))
+    if not person.can_manage_account(actor):
+        raise PrivacyError(_("Seuls la personne et les administrateurs peuvent télécharger ces données."))
+    record("privacy.download", person, actor=actor, format=fmt)
+    db.session.flush()
+
+
+def erase_person(person: User, reason: str, *, actor: User) -> bool:
+    """Erase `person` on request (see the module's docstring for what goes and what stays). True when
+    erased now; False when they already were (a second submit), which changes nothing."""
+    reason = (reason or "").strip()
+    if not actor.is_admin:
+        raise PrivacyError(_("Seuls les administrateurs peuvent effacer une personne."))
+    if person.id == actor.id:
+        raise PrivacyError(_("Vous ne pouvez pas effacer votre propre compte."))
+    if not reason:
+        raise PrivacyError(_("Donnez la raison de l’effacement (la demande de la personne et sa date)."))
+    if len(reason) > REASON_MAX:
+        raise PrivacyError(_("La raison est trop longue (%(max)d caractères au plus).", max=REASON_MAX))
+    lock_row(person)
+    if person.erased_at is not None:
+        return False
+    words = mentions(person)
+    folded = reason.casefold()
+    if any(word.casefold() in folded for word in words):
+        raise PrivacyError(_("La raison ne doit citer ni le nom, ni le téléphone, ni l’e-mail de la personne : "
+                             "le journal d’audit la garde."))
+    if person.is_admin and not _other_admins(person):
+        raise PrivacyError(_("C’est le dernier administrateur : nommez-en un autre avant de l’effacer."))
+    now = utcnow()
+    scrub_audit(person, words)
+    take_out_of_texts(words)
+    certificates.erase_holder(person, now=now)
+    trips.erase_participant(person)
+    accounts.erase_account(person, now=now)
+    enrolment.cancel_upcoming(person, actor=actor, reason=_("Données effacées à la demande de la personne."))
+    enrolment.forget_reasons(person)
+    attendance.forget_texts(person)
+    catalogue.forget_progress(person)
+    notifications.forget_person(person, words)
+    reports.discard_named_exports()
+    record("privacy.erase", person, actor=actor, reason=reason)
+    db.session.flush()
+    return True
+
+
+def _other_admins(person: User) -> int:
+    return db.session.scalar(select(func.count()).select_from(UserRole).join(User, User.id == UserRole.user_id).where(
+        UserRole.role == Role.ADMIN.value, UserRole.user_id != person.id, User.active.is_(True),
+        User.erased_at.is_(None)))
+
+
+def scrub_audit(person: User, words: list[str]) -> None:
+    """The audit log keeps what was done and by whom, not the erased person's names or contacts: in the
+    entries about them (their account, their enrolments) what staff wrote is emptied, and wherever an
+    entry quotes one of `words`, the words are taken out."""
+    about = set(db.session.scalars(audit_query(AuditFilters(person=person.id))))
+    quoting = set(db.session.scalars(select(AuditEntry).where(or_(*(json_mentions(AuditEntry.details, word)
+                                                                    for word in words))))) if words else set()
+    for entry in about | quoting:
+        entry.details = _scrubbed(entry.details or {}, words, free_text=entry in about)
+
+
+def take_out_of_texts(words: list[str]) -> None:
+    """The erased person's names, phone and e-mail taken out of every text of FREE_TEXTS that quotes them."""
+    for column in FREE_TEXTS:
+        for word in words:
+            db.session.execute(update(column.class_).where(contains(column, word))
+                               .values({column.key: func.replace(column, word, LEFT_OUT)}),
+                               execution_options={"synchronize_session": False})
+
+
+def _scrubbed(details: dict, words: list[str], *, free_text: bool) -> dict:
+    def clean(value):
+        if isinstance(value, str):
+            for word in words:
+                value = value.replace(word, LEFT_OUT)
+            return value
+        if isinstance(value, list):
+            return [clean(item) for item in value]
+        return value
+
+    return {key: "" if free_text and key in FREE_TEXT_DETAILS and isinstance(value, str) else clean(value)
+            for key, value in details.items()}
