@@ -26,7 +26,7 @@ worker_class = "sync"
 timeout = 60  # a handout or roster PDF printed on the spot takes a few seconds at most
 graceful_timeout = 30
 # A worker is replaced after this many requests (plus up to the jitter, so they do not all restart at
-# once): PDF rendering and large pages leave memory behind that only a new process gives back.
+# once): memory that rendering PDFs and large pages left behind goes back with the process.
 max_requests = 2000
 max_requests_jitter = 200
 accesslog = None
@@ -64,6 +64,33 @@ def on_starting(server):
 
 
 def child_exit(server, worker):
+    """A worker ended (replaced after max_requests, or dead): its counts are added into one archive file
+    per kind and its own files go, so the folder — read whole at each scrape — does not grow with every
+    worker ever started, and the totals never go down."""
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+    fold_counts(Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]), worker.pid)
+
+
+def fold_counts(folder: Path, pid: int) -> None:
+    import fcntl
+
+    from prometheus_client.mmap_dict import MmapedDict
+
+    dead = [path for path in (folder / f"counter_{pid}.db", folder / f"histogram_{pid}.db") if path.exists()]
+    if not dead:
+        return
+    # /metrics reads the folder under the same lock (ecole/core/metrics.py, FOLDER_LOCK): it never sees a
+    # worker's counts twice (in the archive and its file) or not at all.
+    with open(folder / "metrics.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        for path in dead:
+            archive = MmapedDict(str(folder / f"{path.name.split('_', 1)[0]}_archive.db"))
+            try:
+                for key, value, timestamp, _position in MmapedDict.read_all_values_from_file(str(path)):
+                    total, _ = archive.read_value(key)
+                    archive.write_value(key, total + value, timestamp)
+            finally:
+                archive.close()
+            path.unlink()

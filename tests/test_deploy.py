@@ -7,6 +7,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import ssl
 import subprocess
 import sys
@@ -164,6 +165,46 @@ def test_gunicorn_empties_the_counters_folder_of_counters_only(monkeypatch, tmp_
     settings["on_starting"](None)
     assert [path.name for path in metrics_dir.iterdir()] == ["keep.txt"]
     settings["child_exit"](None, type("Worker", (), {"pid": 4242}))  # a dead worker's live gauges go
+
+
+def test_a_dead_workers_counts_go_into_the_archive(monkeypatch, tmp_path):
+    """gunicorn's master folds the files of a worker that ended into one archive per kind: the totals stay,
+    the folder does not grow with every worker replaced (max_requests)."""
+    from prometheus_client import CollectorRegistry, generate_latest
+    from prometheus_client.mmap_dict import MmapedDict, mmap_key
+    from prometheus_client.multiprocess import MultiProcessCollector
+
+    settings = load_gunicorn_settings(monkeypatch, tmp_path)
+    folder = tmp_path / "metrics"
+    folder.mkdir()
+    home = mmap_key("ecole_http_requests", "ecole_http_requests_total", ["endpoint", "method", "status"],
+                    ["main.home", "GET", "200"], "HTTP requests.")
+    bucket = mmap_key("ecole_http_request_duration_seconds", "ecole_http_request_duration_seconds_bucket",
+                      ["endpoint", "method", "le"], ["main.home", "GET", "0.005"], "Durations.")
+
+    def worker_files(pid: int, requests: float) -> None:
+        for kind, key in (("counter", home), ("histogram", bucket)):
+            counts = MmapedDict(str(folder / f"{kind}_{pid}.db"))
+            counts.write_value(key, requests, 0)
+            counts.close()
+
+    def total() -> str:
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry, path=str(folder))
+        text = generate_latest(registry).decode()
+        return re.search(r'^ecole_http_requests_total{endpoint="main.home",method="GET",status="200"} (\S+)$',
+                         text, re.M).group(1)
+
+    for pid, requests in ((111, 5), (222, 3), (333, 4)):
+        worker_files(pid, requests)
+    assert total() == "12.0"
+    settings["child_exit"](None, type("Worker", (), {"pid": 111}))
+    settings["child_exit"](None, type("Worker", (), {"pid": 333}))
+    assert total() == "12.0"
+    assert sorted(path.name for path in folder.glob("*.db")) == [
+        "counter_222.db", "counter_archive.db", "histogram_222.db", "histogram_archive.db"]
+    archived = {key: value for key, value, _, _ in MmapedDict.read_all_values_from_file(str(folder / "histogram_archive.db"))}
+    assert archived == {bucket: 9}
 
 
 def test_gunicorn_keeps_text_lines_in_development(monkeypatch, tmp_path):
@@ -418,7 +459,17 @@ def test_metrics_add_up_every_worker_and_stay_off_the_public_site(deployed, trai
     assert statuses == [200] * 24
     assert scrape(deployed, "catalogue.index") - before == 24
     # Both workers counted (each keeps its own file), and the scrape added them up.
-    assert len({path.name.rsplit("_", 1)[-1] for path in deployed["metrics_dir"].glob("counter_*.db")}) >= 2
+    pids = {int(path.stem.split("_")[1]) for path in deployed["metrics_dir"].glob("counter_[0-9]*.db")}
+    assert len(pids) >= 2
+    # A worker that ends (as after max_requests): gunicorn starts another, and its counts stay in the total.
+    ended = min(pids)
+    os.kill(ended, signal.SIGTERM)
+    deadline = time.monotonic() + 30
+    while (deployed["metrics_dir"] / f"counter_{ended}.db").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not (deployed["metrics_dir"] / f"counter_{ended}.db").exists()
+    assert (deployed["metrics_dir"] / "counter_archive.db").exists()
+    assert scrape(deployed, "catalogue.index") - before == 24
 
 
 def scrape(deployed, endpoint: str) -> float:

@@ -5,7 +5,8 @@ Why prometheus_client in its multiprocess mode: gunicorn runs several worker pro
 counting the requests it served; a scrape reaches one of them, which must answer for all. In that mode
 (PROMETHEUS_MULTIPROC_DIR set before the first import, as deploy/gunicorn.conf.py does) each process
 keeps its counters in a small memory-mapped file of that folder and the scraped one adds every file up;
-the folder is emptied when gunicorn starts and a dead worker's counts stay (counters never go down).
+the folder is emptied when gunicorn starts, and gunicorn's master adds a dead worker's counts into an
+archive file (counters never go down, and the folder does not grow with each worker replaced).
 Without the variable (`flask run`, tests) the counters live in the one process. Nothing is shared
 between servers: Prometheus scrapes each app server and adds them up itself.
 
@@ -14,6 +15,7 @@ Labels are bounded: the Flask endpoint's name, never the path (a 404 is "none"),
 """
 from __future__ import annotations
 
+import fcntl
 import ipaddress
 import os
 import platform
@@ -36,6 +38,9 @@ REQUESTS = Counter("ecole_http_requests", "HTTP requests answered, by Flask endp
 DURATION = Histogram("ecole_http_request_duration_seconds", "Time from the first to the last request hook.",
                      ["endpoint", "method"], buckets=BUCKETS, registry=None)
 _EXTENSION = "ecole.metrics"
+# deploy/gunicorn.conf.py adds a dead worker's counts into an archive file and removes its files under this
+# lock, taken here while a scrape reads the folder.
+FOLDER_LOCK = "metrics.lock"
 
 
 def init_app(app: Flask) -> None:
@@ -82,15 +87,19 @@ def exposition(jobs: Iterable[tuple[str, str, int, float | None]] | None) -> byt
     """The text format: every process's request figures, then the job queue as read now ((state, kind,
     count, seconds the oldest due job has waited) rows; None when the database did not answer)."""
     registry = CollectorRegistry(auto_describe=False)
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from prometheus_client import multiprocess
-
-        multiprocess.MultiProcessCollector(registry)
-    else:
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not folder:
         registry.register(REQUESTS)
         registry.register(DURATION)
+        registry.register(_Snapshot(jobs))
+        return generate_latest(registry)
+    from prometheus_client import multiprocess
+
+    multiprocess.MultiProcessCollector(registry)
     registry.register(_Snapshot(jobs))
-    return generate_latest(registry)
+    with open(Path(folder) / FOLDER_LOCK, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_SH)  # gunicorn's master folds a dead worker's files under it
+        return generate_latest(registry)
 
 
 class _Snapshot:

@@ -11,7 +11,7 @@ LANGS = tuple(DIRECTION)
 # What each vendored web font must draw: checked with the page's own FontFaceSet. Every page
 # draws the switcher's language names with a tiny subset; Arabic and Tamazight pages draw their
 # text with the full script font.
-SWITCHER_FONT = {"Ecole Language Names": "العربيةⵜⴰⵎⴰⵣⵉⵖⵜ"}
+SWITCHER_FONT = {"Ecole Header": "العربيةⵜⴰⵎⴰⵣⵉⵖⵜ"}
 PAGE_FONTS = {"fr": {}, "ar": {"Noto Sans Arabic": "العربية"}, "zgh": {"Noto Sans Tifinagh": "ⵜⴰⵎⴰⵣⵉⵖⵜ"}}
 
 FONTS_JS = """
