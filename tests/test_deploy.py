@@ -295,7 +295,9 @@ def test_nginx_accepts_the_site(tmp_path):
     config = nginx_config(tmp_path, http_port=free_port(), https_port=free_port(), app_port=free_port())
     done = subprocess.run(nginx_command(config, "-t"), capture_output=True, text=True, timeout=30)
     assert done.returncode == 0, done.stderr
-    assert "syntax is ok" in done.stderr and "[warn]" not in done.stderr, done.stderr
+    # nginx 1.25.1 and later say `http2 on;` instead of `listen … http2` (Debian 12 has 1.22): that warning alone is fine.
+    warnings = [line for line in done.stderr.splitlines() if "[warn]" in line and "http2" not in line]
+    assert "syntax is ok" in done.stderr and not warnings, done.stderr
 
 
 # --- the whole chain --------------------------------------------------------------------------------
