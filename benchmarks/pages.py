@@ -92,7 +92,8 @@ PAGES: list[Page] = [
     Page("healthz", "/healthz"),
     # Catalogue (issue 3), on 1,000 seeded courses
     Page("catalogue", "/courses?lang=fr", weight=True),
-    Page("catalogue ar", "/courses?lang=ar"),
+    Page("catalogue ar", "/courses?lang=ar", weight=True),
+    Page("catalogue zgh", "/courses?lang=zgh", weight=True),
     Page("catalogue search", "/courses?q=safran+eau&audience=farmer"),
     Page("course page", "/courses/scale-000500"),
     Page("lesson page", "/courses/scale-000500/lessons/lesson-2"),

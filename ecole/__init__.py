@@ -82,6 +82,9 @@ def create_app(config_class=None) -> Flask:
     _register_audit_titles(app)
     i18n.init_app(app)
     security.init_app(app)
+    from ecole.core import compression
+
+    compression.init_app(app)  # gzip; the after-hooks registered above run after it and only add headers
     errors.init_app(app)
     _register_blueprints(app)
     _register_template_helpers(app)

@@ -27,6 +27,17 @@ def test_static_files_are_cached_for_a_year_with_a_hash(client):
     assert response.status_code == 200 and "immutable" in response.headers["Cache-Control"]
 
 
+def test_fonts_stylesheets_and_scripts_carry_only_the_headers_they_use(client):
+    """A document's policies mean nothing to a font, stylesheet or script (nginx sends none with them
+    either); an SVG, which a browser can open as a page, keeps them all."""
+    for url in ("/static/fonts/web/noto-sans-latin-400-v2.woff2", "/static/css/ecole.css", "/static/js/pwa.js"):
+        response = client.get(url)
+        assert response.status_code == 200 and response.headers["X-Content-Type-Options"] == "nosniff", url
+        assert not {"Content-Security-Policy", "X-Frame-Options", "Permissions-Policy"} & set(response.headers.keys()), url
+    svg = client.get("/static/img/logo.svg")
+    assert "script-src 'self'" in svg.headers["Content-Security-Policy"] and svg.headers["X-Frame-Options"] == "DENY"
+
+
 def test_production_requires_a_secret_key(monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
