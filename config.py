@@ -133,6 +133,10 @@ class Config:
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "") in ("1", "true", "yes")
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "ecole@localhost")
 
+    # Pages kept whole until the database changes (ecole/core/cache.py `cached_page`); off only to
+    # measure what rendering them costs (`python -m benchmarks --no-page-cache`).
+    PAGE_CACHE = os.environ.get("ECOLE_PAGE_CACHE", "1") != "0"
+
     RESET_CODE_TTL = timedelta(hours=48)
     PAGE_SIZE = 20
 

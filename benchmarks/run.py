@@ -56,6 +56,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                              "XlsxWriter); with --only, it runs when a TEXT is part of \"reports xlsx\"")
     parser.add_argument("--profile-certificate", action="store_true",
                         help="also print a cProfile of the certificate render (where its time goes)")
+    parser.add_argument("--no-page-cache", action="store_true",
+                        help="serve Ecole with ECOLE_PAGE_CACHE=0: every request renders its page (what a first "
+                             "visit, or one after a change, costs)")
     parser.add_argument("--output", type=Path, default=RESULTS / "latest.json", help="JSON results (default benchmarks/results/latest.json)")
     args = parser.parse_args(argv)
     if not 0 < args.duration <= 30 or not 0 <= args.warmup <= 10 or not 1 <= args.rounds <= 5:
@@ -117,6 +120,9 @@ def run(args: argparse.Namespace, tmp: Path, servers: list[Server]) -> dict:
         say(f"Warning: translations not compiled or older than their .po ({', '.join(stale)}): the pages show "
             "what the last compiled catalogues say. `make bench` compiles them first.")
     env = bench_env(tmp)
+    if args.no_page_cache:
+        env["ECOLE_PAGE_CACHE"] = "0"
+        say("ECOLE_PAGE_CACHE=0: no page is kept, every request renders its page.")
     flask = flask_runner(env)
     seeds = [tuple(s) for s in SEED] + [tuple(shlex.split(s)) for s in args.seed]
     say("Preparing a fresh SQLite database (ecole init, bench trainee"

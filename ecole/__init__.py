@@ -53,8 +53,9 @@ def create_app(config_class=None) -> Flask:
 
     from ecole import i18n
     from ecole.accounts import setup as accounts_setup
-    from ecole.core import errors, security
+    from ecole.core import cache, errors, security
 
+    cache.init_app(app)  # kept pages are answered before the hooks below load the signed-in user
     accounts_setup.init_app(app)
     from ecole import jobs
     from ecole.core import storage
@@ -79,6 +80,9 @@ def create_app(config_class=None) -> Flask:
     from ecole.core import transactions
 
     transactions.init_app(app)  # each view runs again when the database asks for it
+    from ecole.core import versions
+
+    versions.install()  # every writing transaction renews its tables' tokens (the page caches' keys)
     _register_audit_titles(app)
     i18n.init_app(app)
     security.init_app(app)

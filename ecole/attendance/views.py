@@ -13,6 +13,7 @@ from ecole.attendance.forms import CompletionRuleForm, UnlockForm
 from ecole.attendance.models import MARK_TITLES, REASON_TITLES, Mark, MarkReview
 from ecole.catalogue.models import Course
 from ecole.core.access import admin_required, login_required, staff_required
+from ecole.core.cache import cached_page
 from ecole.core.forms import ConfirmForm, form_status
 from ecole.core.models import utcnow
 from ecole.core.pages import act, allowed, found, save_form
@@ -36,6 +37,7 @@ def wants_json() -> bool:
 
 @attendance.route("/meetings/<int:meeting_id>/register")
 @staff_required
+@cached_page
 def register(meeting_id: int, *, errors: list[str] | None = None, submitted: dict | None = None):
     meeting = managed_meeting(meeting_id)
     page = queries.register_page(meeting)

@@ -8,7 +8,7 @@ from ecole.catalogue import queries, services
 from ecole.catalogue.models import COURSE_AUDIENCES, FORMAT_TITLES, LOCALES, Course, Lesson
 from ecole.catalogue.offline import lesson_pack
 from ecole.core.access import login_required
-from ecole.core.cache import cached_file, fragments
+from ecole.core.cache import cached_file, cached_page, fragments
 from ecole.core.forms import ConfirmForm
 from ecole.core.models import utcnow
 from ecole.core.pages import pdf_response
@@ -22,29 +22,9 @@ catalogue = Blueprint("catalogue", __name__, url_prefix="/courses")
 PER_PAGE = 12
 
 
-def _anonymous_key(kind: str) -> tuple | None:
-    """Whole pages are cached for signed-out readers only, and never when a message is waiting
-    to be shown (it would be cached for everyone)."""
-    from flask import session
-
-    if current_user.is_authenticated or session.get("_flashes") or request.args.get("upcoming"):
-        return None
-    # The host is part of the key although only trusted hosts reach a view (TRUSTED_HOSTS): a page
-    # built for one host name is never served to a visitor who asked another.
-    return ("page", kind, request.host, request.full_path, current_language(), queries.catalogue_version())
-
-
-def _cached_page(kind: str, render, extra=lambda: ()):
-    key = _anonymous_key(kind)
-    return render() if key is None else fragments.get_or_render((*key, *extra()), render)
-
-
 @catalogue.route("")
+@cached_page
 def index():
-    return _cached_page("index", _index)
-
-
-def _index():
     filters = queries.Filters.from_args(request.args)
     number = page_number()
 
@@ -87,11 +67,9 @@ def _load_lesson(course: Course, key: str) -> Lesson:
 
 
 @catalogue.route("/<slug>")
+@cached_page
 def course(slug: str):
-    head = _course_head(slug)
-    # The upcoming sessions (and their free seats) key the cache too.
-    return _cached_page("course", lambda: _course(head),
-                        lambda: (*session_queries.upcoming_version(head, utcnow()), trip_queries.reports_version(head.id)))
+    return _course(_course_head(slug))
 
 
 def _course(head: Course):
@@ -114,8 +92,9 @@ def _course(head: Course):
 
 
 @catalogue.route("/<slug>/lessons/<key>")
+@cached_page
 def lesson(slug: str, key: str):
-    return _cached_page("lesson", lambda: _lesson(slug, key))
+    return _lesson(slug, key)
 
 
 def _lesson(slug: str, key: str):

@@ -63,6 +63,15 @@ def first_raw_row(engine, statement, **params) -> tuple | None:
     and flags, not for display. The statement is compiled once per dialect; it runs in the driver's
     own transaction mode (a lone SELECT on SQLite; PostgreSQL's transaction ends when the pool takes
     the connection back). Every parameter is a `bindparam(name)` given by name in `params`."""
+    return _raw(engine, statement, params, lambda cursor: cursor.fetchone())
+
+
+def raw_rows(engine, statement, **params) -> list[tuple]:
+    """Every row of a SELECT, read as `first_raw_row` reads one."""
+    return _raw(engine, statement, params, lambda cursor: cursor.fetchall())
+
+
+def _raw(engine, statement, params: dict, fetch):
     key = (id(statement), engine.dialect.name)
     if key not in _COMPILED:
         compiled = statement.compile(dialect=engine.dialect)
@@ -74,7 +83,7 @@ def first_raw_row(engine, statement, **params) -> tuple | None:
         cursor = connection.cursor()
         try:
             cursor.execute(sql, arguments)
-            return cursor.fetchone()
+            return fetch(cursor)
         finally:
             cursor.close()
     finally:

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 
 from ecole.accounts.models import AUDIENCE_TITLES, GENDER_TITLES, Audience, Gender
 from ecole.core.access import staff_required
+from ecole.core.cache import cached_page
 from ecole.core.pages import download, pdf_response
 from ecole.core.spreadsheets import csv_text
 from ecole.enrolment import queries
@@ -18,6 +19,7 @@ rosters = Blueprint("rosters", __name__, url_prefix="/sessions")
 
 @rosters.route("/<int:session_id>/roster")
 @staff_required
+@cached_page
 def roster(session_id: int):
     course_session = managed_session(session_id)
     return render_template("sessions/roster.html", course_session=course_session, groups=queries.roster_groups(course_session))

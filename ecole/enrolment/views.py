@@ -9,6 +9,7 @@ from flask_login import current_user
 from ecole.attendance import queries as attendance_queries
 from ecole.attendance import survey
 from ecole.core.access import login_required
+from ecole.core.cache import cached_page
 from ecole.core.forms import ConfirmForm
 from ecole.core.models import utcnow
 from ecole.core.pages import ics_response, refuse
@@ -41,6 +42,7 @@ def back_to(enrolment: Enrolment) -> str:
 
 @training.route("/me/training")
 @login_required
+@cached_page
 def my_training():
     enrolments = queries.enrolments_of(current_user)
     positions = services.waitlist_positions(enrolments)

@@ -12,6 +12,7 @@ from ecole.accounts.models import Role
 from ecole.catalogue import queries as catalogue_queries
 from ecole.core import metrics as monitoring
 from ecole.core.access import login_required
+from ecole.core.cache import cached_page
 from ecole.core.forms import ConfirmForm
 from ecole.core.models import utcnow
 from ecole.enrolment import queries as enrolment_queries
@@ -27,6 +28,7 @@ SOON_DAYS = 7  # a session whose first meeting is this close needs its roster re
 
 
 @main.route("/")
+@cached_page
 def home():
     if current_user.is_authenticated:
         # The user itself, not the proxy: the queries read its id and roles many times.

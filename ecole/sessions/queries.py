@@ -48,16 +48,6 @@ def upcoming_for_course(course: Course, now: datetime) -> list[CourseSession]:
         (CourseSession.starts_at.is_(None)) | (CourseSession.starts_at > now)).order_by(CourseSession.starts_at)))
 
 
-def upcoming_version(course: Course, now: datetime) -> tuple:
-    """Changes when a session of the course is added, changes status or fills a seat, and every
-    minute (a session that begins leaves the list): part of the course page's cache key."""
-    row = db.session.execute(select(func.count(CourseSession.id), func.max(CourseSession.id),
-                                    func.sum(CourseSession.seats_taken), func.sum(CourseSession.capacity))
-                             .where(CourseSession.course_id == course.id,
-                                    CourseSession.status == SessionStatus.PUBLISHED.value)).one()
-    return (*row, now.strftime("%Y%m%d%H%M"))
-
-
 def courses_with_upcoming_sessions(now: datetime):
     """A select of the ids of the courses with a published session to come (the catalogue's filter)."""
     return select(CourseSession.course_id).where(CourseSession.status == SessionStatus.PUBLISHED.value,

@@ -15,6 +15,7 @@ from ecole.attendance.errors import AttendanceError
 from ecole.attendance.models import Mark
 from ecole.catalogue import queries as catalogue_queries
 from ecole.core.access import login_required, staff_required
+from ecole.core.cache import cached_page
 from ecole.core.forms import ConfirmForm, form_status, show_problems
 from ecole.core.models import utcnow
 from ecole.core.pages import act, flash_form_errors, ics_response, refuse
@@ -42,6 +43,7 @@ sessions = Blueprint("sessions", __name__, url_prefix="/sessions")
 # --- public session page and enrolling ---------------------------------------------------------
 
 @sessions.route("/<int:session_id>")
+@cached_page
 def show(session_id: int):
     course_session = session_or_404(session_id)
     mine, position = None, None

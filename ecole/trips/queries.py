@@ -3,7 +3,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ecole.accounts.models import AUDIENCE_TITLES, Audience, User
@@ -126,11 +126,3 @@ def published_trips(*, course_id: int | None = None, limit: int = 5) -> list[Tri
     if course_id is not None:
         query = query.where(CourseSession.course_id == course_id)
     return list(db.session.scalars(query))
-
-
-def reports_version(course_id: int) -> tuple:
-    """What a cached course page shows of its trip reports changes with this."""
-    return tuple(db.session.execute(
-        select(func.count(Trip.session_id), func.max(Trip.report_published_at))
-        .join(CourseSession, CourseSession.id == Trip.session_id)
-        .where(CourseSession.course_id == course_id, Trip.report_published_at.is_not(None))).one())
