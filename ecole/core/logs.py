@@ -109,7 +109,8 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def begin_request():
-        incoming = request.headers.get(REQUEST_ID_HEADER)
+        # The environ, not request.headers: a missing header costs Werkzeug an exception (~3 µs).
+        incoming = request.environ.get("HTTP_X_REQUEST_ID")
         current = incoming if incoming and SANE_REQUEST_ID.fullmatch(incoming) else os.urandom(16).hex()
         g.request_id = current
         g.request_started = time.perf_counter()
