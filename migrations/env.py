@@ -99,17 +99,33 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
+    from ecole.core.schema import check_foreign_keys, foreign_keys_off
+
+    given = config.attributes.get("connection")
+    if given is not None:
+        # A caller's connection inside its own transaction (a restore, ecole/core/backup.py): the
+        # migrations run in that transaction, and the caller checks and commits.
+        context.configure(connection=given, target_metadata=get_metadata(), **conf_args)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+
     connectable = get_engine()
 
-    with connectable.connect() as connection:
+    with connectable.connect() as connection, foreign_keys_off(connection):
+        # One transaction for the whole upgrade, on SQLite too (Ecole emits BEGIN itself, so its DDL
+        # is transactional): a migration that fails leaves the database at the revision it started
+        # from, not half-way. Foreign keys are checked once, at the end (ecole/core/schema.py says why).
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
+            transactional_ddl=True,
             **conf_args
         )
 
         with context.begin_transaction():
             context.run_migrations()
+            check_foreign_keys(connection)
 
 
 if context.is_offline_mode():

@@ -203,3 +203,14 @@ def live_school(tmp_path):
     yield start
     for school in schools:
         school.stop()
+
+
+@pytest.fixture(scope="session")
+def populated_school(tmp_path_factory):
+    """populated_school(kind) → a tests.populated.Place ("sqlite" or "postgresql") holding its own copy of
+    a populated school (the demo world and a small scale data set, built once per kind), dropped at the end."""
+    from tests.populated import PopulatedSchools
+
+    schools = PopulatedSchools(tmp_path_factory.mktemp("populated"))
+    yield schools.copy
+    schools.drop()
