@@ -46,8 +46,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
+        from ecole.core.logs import logged_path
         from ecole.extensions import db
 
-        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        app.logger.exception("unhandled error on %s %s", request.method, logged_path())  # no token in the log
         db.session.rollback()
         return render_error(InternalServerError.code)

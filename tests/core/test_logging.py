@@ -38,7 +38,8 @@ def logged_app(app):
         return "ok"
 
     @application.route("/test/boom")
-    def boom():
+    @application.route("/test/boom/<token>")
+    def boom(token=None):
         raise RuntimeError("the printer caught fire")
 
     yield application
@@ -142,6 +143,10 @@ def test_an_exception_is_logged_with_its_traceback_in_one_line(logged_app, log_l
     assert "RuntimeError: the printer caught fire" in error["exception"]
     (access,) = access_lines(log_lines())
     assert (access["status"], access["request_id"]) == (500, request_id)
+    # The error's line names the page without its secret, as the access line does.
+    logged_app.test_client().get("/test/boom/s3cr3t-feed-token")
+    error = [line for line in log_lines() if line["level"] == "ERROR"][-1]
+    assert error["message"] == "unhandled error on GET /test/boom/<token>" and "s3cr3t" not in json.dumps(error)
 
 
 def test_the_log_format_is_checked_at_start_up(app):
