@@ -137,6 +137,7 @@ def _register_audit_titles(app: Flask) -> None:
     from ecole.catalogue.services import ACTION_TITLES as catalogue
     from ecole.certificates.services import ACTION_TITLES as certificates
     from ecole.core import audit
+    from ecole.core.backup import ACTION_TITLES as backups
     from ecole.enrolment.services import ACTION_TITLES as enrolment
     from ecole.privacy.services import ACTION_TITLES as privacy
     from ecole.reports.services import ACTION_TITLES as reports
@@ -144,7 +145,7 @@ def _register_audit_titles(app: Flask) -> None:
     from ecole.trips.services import ACTION_TITLES as trips
 
     audit.init_app(app, {**accounts, **catalogue, **sessions, **enrolment, **attendance, **offline_marks, **evaluation, **scans,
-                         **trips, **certificates, **reports, **privacy})
+                         **trips, **certificates, **reports, **backups, **privacy})
 
 
 def _register_template_helpers(app: Flask) -> None:

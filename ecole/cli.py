@@ -165,3 +165,60 @@ def seed_scale_command(courses, trainees, sessions, enrolments, register, held, 
                         held=held, programme=programme)
     db.session.commit()
     click.echo(", ".join(f"{name}: +{count}" for name, count in report.items()))
+
+
+# --- backups (ecole/core/backup.py says what an archive holds) ----------------------------------
+
+@ecole_cli.command("backup")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--keep-daily", default=0, type=click.IntRange(0, 10_000),
+              help="PATH a folder: keep its newest archive of each of the last N days…")
+@click.option("--keep-weekly", default=0, type=click.IntRange(0, 10_000), help="…of the last N weeks…")
+@click.option("--keep-monthly", default=0, type=click.IntRange(0, 10_000),
+              help="…and of the last N months; delete its other dated archives.")
+def backup_command(path: Path, keep_daily: int, keep_weekly: int, keep_monthly: int):
+    """Write one archive (PATH.tar.gz, or a dated name in the folder PATH) of the database and every stored file."""
+    from flask_babel import gettext as _
+
+    from ecole.core.backup import BackupError, files_in, make_backup, prune_archives, rows_in
+
+    pruning = keep_daily or keep_weekly or keep_monthly
+    if pruning and not path.is_dir():
+        fail(_("--keep-daily, --keep-weekly et --keep-monthly s’appliquent à un dossier d’archives : %(path)s",
+               path=str(path)))
+    try:
+        made = make_backup(path, actor=None)
+    except BackupError as error:
+        fail(str(error))
+    db.session.commit()  # its audit entry
+    click.echo(_("Sauvegarde écrite : %(path)s (%(rows)d lignes, %(files)d fichiers, %(size)s octets)",
+                 path=str(made.path), rows=rows_in(made.manifest), files=files_in(made.manifest),
+                 size=f"{made.path.stat().st_size:,}".replace(",", " ")))
+    for key in made.manifest["missing_files"]:
+        click.echo(_("Attention : fichier supprimé pendant la sauvegarde, absent de l’archive : %(key)s", key=key),
+                   err=True)
+    if pruning:
+        for old in prune_archives(path, daily=keep_daily, weekly=keep_weekly, monthly=keep_monthly):
+            click.echo(_("Ancienne archive supprimée : %(path)s", path=str(old)))
+
+
+@ecole_cli.command("restore")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database or stored files that are not empty.")
+def restore_command(path: Path, force: bool):
+    """Check an archive, then put its database and files in place of the configured ones (stop the servers first)."""
+    from flask_babel import gettext as _
+
+    from ecole.catalogue.models import Theme
+    from ecole.core.backup import BackupError, files_in, restore_backup, rows_in
+
+    # Rows a freshly migrated database holds already do not make it hold data: the school's themes (inserted
+    # by a migration) and the page caches' tokens (data_versions, renewed by any write, migrations included).
+    seeded = {Theme.__tablename__, "data_versions"}
+    try:
+        manifest = restore_backup(path, force=force, seeded_tables=seeded, actor=None)
+    except BackupError as error:
+        fail(str(error))
+    click.echo(_("Sauvegarde du %(date)s restaurée (%(rows)d lignes, %(files)d fichiers) ; schéma mis à jour.",
+                 date=manifest["created_at"][:19].replace("T", " ") + " UTC", rows=rows_in(manifest),
+                 files=files_in(manifest)))

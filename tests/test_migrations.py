@@ -5,7 +5,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
 from ecole.extensions import db
-from tests.populated import projected, rows_of, stage_kind
+from tests.populated import Place, projected, rows_of, stage_kind, stored_files
 
 
 def test_models_match_the_migrations(app):
@@ -64,3 +64,29 @@ def test_every_migration_goes_down_and_up_on_a_populated_database(populated_scho
             diff = compare_metadata(MigrationContext.configure(connection, opts={"compare_type": True}), db.metadata)
         assert diff == [], diff
 
+
+def test_a_backup_from_before_the_newest_migration_is_restored_and_upgraded(populated_school, tmp_path):
+    """A school backed up by the previous version of Ecole, restored by this one: every row and every
+    stored file comes back; what the newest migration adds starts as it does on an upgrade."""
+    from ecole.core.backup import make_backup, restore_backup
+
+    source = populated_school(stage_kind())
+    original, files = rows_of(source.app), stored_files(source.app)
+    with source.app.app_context():
+        newest = _revisions_newest_first()[0]
+        db.session.remove()
+        downgrade(revision=newest.down_revision)
+        before_newest = _columns(rows_of(source.app))
+        archive = make_backup(tmp_path, actor=None).path
+    target = Place(tmp_path / "target", stage_kind())
+    try:
+        with target.app.app_context():
+            manifest = restore_backup(archive)
+            assert manifest["revision"] == newest.down_revision
+            assert MigrationContext.configure(db.session.connection()).get_current_heads() == (newest.revision,)
+        restored = rows_of(target.app)
+        assert projected(restored, before_newest) == projected(original, before_newest)
+        assert _columns(restored) == _columns(original)
+        assert stored_files(target.app) == files
+    finally:
+        target.drop()
