@@ -32,6 +32,13 @@ def _moment(value: str | None, *, day: bool = False) -> str:
     return format_date(moment, "long") if day else format_when(moment)
 
 
+def _isolated(text) -> str:
+    """A text of any direction inside a line of another (a French motivation in an Arabic page), between
+    FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE: WeasyPrint ignores `unicode-bidi: isolate` (so
+    <bdi> isolates nothing in a PDF), and the text's last full stop would otherwise jump to its other end."""
+    return f"\u2068{text}\u2069" if text else ""
+
+
 def _title(titles: dict, code) -> str:
     """The title of a code; a code this page does not know is shown as stored."""
     for key, title in titles.items():
@@ -43,7 +50,7 @@ def _title(titles: dict, code) -> str:
 def personal_data_html(data: dict, lang: str) -> str:
     with force_locale(lang):
         return render_template(
-            "pdf/personal_data.html", data=data, lang=lang, moment=_moment, title=_title,
+            "pdf/personal_data.html", data=data, lang=lang, moment=_moment, title=_title, isolated=_isolated,
             marks=MARK_TITLES, reasons=REASON_TITLES, certificate_kinds=KIND_TITLES,
             certificate_statuses=CERTIFICATE_STATUS_TITLES, session_formats=SESSION_FORMAT_TITLES,
             documents=DOCUMENT_TITLES, document_statuses=DOCUMENT_STATUS_TITLES, warnings=WARNING_TITLES,
