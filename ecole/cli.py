@@ -179,6 +179,7 @@ def seed_scale_command(courses, trainees, sessions, enrolments, register, held, 
 def backup_command(path: Path, keep_daily: int, keep_weekly: int, keep_monthly: int):
     """Write one archive (PATH.tar.gz, or a dated name in the folder PATH) of the database and every stored file."""
     from flask_babel import gettext as _
+    from flask_babel import ngettext
 
     from ecole.core.backup import BackupError, files_in, make_backup, prune_archives, rows_in
 
@@ -191,9 +192,9 @@ def backup_command(path: Path, keep_daily: int, keep_weekly: int, keep_monthly: 
     except BackupError as error:
         fail(str(error))
     db.session.commit()  # its audit entry
-    click.echo(_("Sauvegarde écrite : %(path)s (%(rows)d lignes, %(files)d fichiers, %(size)s octets)",
-                 path=str(made.path), rows=rows_in(made.manifest), files=files_in(made.manifest),
-                 size=f"{made.path.stat().st_size:,}".replace(",", " ")))
+    click.echo(_("Sauvegarde écrite : %(path)s (%(rows)s, %(files)s, %(size)s)", path=str(made.path),
+                 rows=_rows(rows_in(made.manifest)), files=_files(files_in(made.manifest)),
+                 size=ngettext("%(num)d octet", "%(num)d octets", made.path.stat().st_size)))
     for key in made.manifest["missing_files"]:
         click.echo(_("Attention : fichier supprimé pendant la sauvegarde, absent de l’archive : %(key)s", key=key),
                    err=True)
@@ -219,6 +220,18 @@ def restore_command(path: Path, force: bool):
         manifest = restore_backup(path, force=force, seeded_tables=seeded, actor=None)
     except BackupError as error:
         fail(str(error))
-    click.echo(_("Sauvegarde du %(date)s restaurée (%(rows)d lignes, %(files)d fichiers) ; schéma mis à jour.",
-                 date=manifest["created_at"][:19].replace("T", " ") + " UTC", rows=rows_in(manifest),
-                 files=files_in(manifest)))
+    click.echo(_("Sauvegarde du %(date)s restaurée (%(rows)s, %(files)s) ; schéma mis à jour.",
+                 date=manifest["created_at"][:19].replace("T", " ") + " UTC", rows=_rows(rows_in(manifest)),
+                 files=_files(files_in(manifest))))
+
+
+def _rows(count: int) -> str:
+    from flask_babel import ngettext
+
+    return ngettext("%(num)d ligne", "%(num)d lignes", count)
+
+
+def _files(count: int) -> str:
+    from flask_babel import ngettext
+
+    return ngettext("%(num)d fichier", "%(num)d fichiers", count)
