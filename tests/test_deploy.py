@@ -357,7 +357,7 @@ def deployed(tmp_path_factory):
         "ECOLE_TRUSTED_HOSTS": "127.0.0.1",  # the harness asks gunicorn for /healthz directly
         "PROMETHEUS_MULTIPROC_DIR": str(metrics_dir), "ECOLE_JOBS_FILE": str(tmp / "jobs.sqlite3"),
         "ECOLE_SIGNING_KEYS_DIR": str(tmp / "keys"), "ECOLE_LOGIN_RATE_LIMIT": "2 per minute",
-    })  # and production's defaults: JSON logs with access lines, one proxy in front
+    })  # and production's defaults: JSON logs, one proxy in front, nginx's access log
     school.start()
     http_port, https_port = free_port(), free_port()
     config = nginx_config(tmp / "nginx", http_port=http_port, https_port=https_port, app_port=school.server.port)
@@ -374,7 +374,8 @@ def deployed(tmp_path_factory):
                     raise AssertionError("nginx did not start: " + (tmp / "nginx.out").read_text()) from None
                 time.sleep(0.05)
         yield {"school": school, "nginx_http": http_port, "nginx_https": https_port,
-               "certificate": tmp / "nginx" / "letsencrypt" / "fullchain.pem", "metrics_dir": metrics_dir}
+               "certificate": tmp / "nginx" / "letsencrypt" / "fullchain.pem", "metrics_dir": metrics_dir,
+               "access_log": tmp / "nginx" / "ecole.access.log"}
     finally:
         nginx.terminate()
         nginx.wait(timeout=10)
@@ -416,11 +417,14 @@ def test_signing_in_over_https_through_nginx(deployed, trainee):
                           referer="https://evil.example/account")
     assert foreign.status == 400
 
-    # One JSON object per line on gunicorn's output, the signed-in page's among them with its id and account.
-    lines = [json.loads(line) for line in deployed["school"].log().splitlines() if line.strip()]
-    (access,) = [line for line in lines if line.get("request_id") == account.headers["X-Request-ID"]]
-    assert (access["path"], access["status"], access["user_id"]) == ("/account", 200, user_id)
+    # One JSON object per line on gunicorn's output, and in nginx's access log, the signed-in page's
+    # among them with the id the answer carries.
+    assert all(json.loads(line) for line in deployed["school"].log().splitlines() if line.strip())
     assert PASSWORD not in deployed["school"].log()
+    lines = [json.loads(line) for line in deployed["access_log"].read_text().splitlines() if line.strip()]
+    (access,) = [line for line in lines if line["request_id"] == account.headers["X-Request-ID"]]
+    assert (access["method"], access["path"], access["status"]) == ("GET", "/account", 200)
+    assert float(access["seconds"]) >= 0 and access["remote_addr"] == "127.0.0.1"
 
 
 def test_static_files_come_from_nginx_compressed_and_cached_for_a_year(deployed):

@@ -162,7 +162,7 @@ def test_the_log_format_is_checked_at_start_up(app):
 
 def test_text_lines_for_development_json_lines_for_production():
     assert (DevelopmentConfig.LOG_FORMAT, DevelopmentConfig.ACCESS_LOG) == ("text", False)
-    assert (ProductionConfig.LOG_FORMAT, ProductionConfig.ACCESS_LOG) == ("json", True)
+    assert (ProductionConfig.LOG_FORMAT, ProductionConfig.ACCESS_LOG) == ("json", False)  # nginx writes it
     stream = io.StringIO()
     handler = logs.make_handler("text", stream)
     handler.handle(logging.LogRecord("ecole.test", logging.INFO, "", 0, "plain %s", ("line",), None))
