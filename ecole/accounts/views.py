@@ -1,7 +1,8 @@
 """Sign-in, registration, password recovery, the profile, and registration on someone's behalf."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
 
 from ecole.accounts import services
 from ecole.accounts.forms import (
@@ -58,6 +59,10 @@ def login():
         if user is not None:
             session.clear()  # no session fixation: a new session starts at sign-in
             login_user(user, remember=form.remember.data)
+            # Its CSRF secret too, now: the answer carries the whole new session, so the pages that
+            # follow leave it as it is and can be kept (core/cache.py).
+            g.pop(current_app.config["WTF_CSRF_FIELD_NAME"], None)
+            generate_csrf()
             db.session.commit()
             _give_attempt_back()
             if user.must_change_password:

@@ -120,7 +120,7 @@ def _lesson(slug: str, key: str):
                                     lambda: str(escape(load()["lesson"].title(current_language()))))
     done = current_user.is_authenticated and lesson_id in services.done_lessons(current_user, head)
     return render_template("catalogue/lesson.html", course=head, lesson_key=key, main=main, done=done, title=title,
-                           form=ConfirmForm())
+                           form=ConfirmForm() if current_user.is_authenticated else None)  # a visitor gets no cookie
 
 
 @catalogue.route("/<slug>/offline.json")

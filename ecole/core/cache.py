@@ -70,7 +70,7 @@ def cached_page(view):
         response = current_app.make_response(view(*args, **kwargs))
         if response.status_code == 200 and not response.is_streamed and not session.modified:
             headers = [(name, value) for name, value in response.headers.items() if name.lower() in _KEPT_HEADERS]
-            if key[4] is not None and "Cache-Control" not in response.headers:
+            if key[4][0] is not None and "Cache-Control" not in response.headers:
                 headers.append(("Cache-Control", "no-store"))  # what core/security.py gives personal pages
             pages.put(key, (response.get_data(), headers))
         return response
@@ -106,14 +106,13 @@ def _page_key() -> tuple | None:
     if request.method not in ("GET", "HEAD") or dict.get(cookie, "_flashes") or not current_app.config["PAGE_CACHE"]:
         return None
     signed_in = dict.get(cookie, "_user_id")  # "<id>.<epoch>" (accounts/setup.py)
-    if signed_in is None:
-        if request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")):
-            return None  # Flask-Login signs this visitor in from the cookie on the way
-        person = None
-    else:
-        if login_manager.session_protection and dict.get(cookie, "_id") != login_manager._session_identifier_generator():
-            return None  # another browser with this cookie: Flask-Login will deal with it
-        person = (signed_in, dict.get(cookie, "csrf_token"))
+    if signed_in is None and request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")):
+        return None  # Flask-Login signs this visitor in from the cookie on the way
+    if signed_in is not None and login_manager.session_protection \
+            and dict.get(cookie, "_id") != login_manager._session_identifier_generator():
+        return None  # another browser with this cookie: Flask-Login will deal with it
+    # A visitor's session may hold a CSRF secret too (they opened the sign-in form): their page is theirs.
+    person = (signed_in, dict.get(cookie, current_app.config["WTF_CSRF_FIELD_NAME"]))
     # The language as i18n.select_locale chooses it: asked in the URL, else the person's profile (a
     # row of the database, so covered by the versions), else the cookie or the browser's languages.
     asked = supported(request.args.get("lang"))

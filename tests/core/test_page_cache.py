@@ -45,8 +45,8 @@ def test_second_visit_runs_no_statement_and_gets_the_same_page(app, people, cour
     client = app.test_client()
     login(client, people.trainee)
     url = url.format(id=course_session.id)
-    first, _ = statements(client, url)  # the first page after signing in adds to the session: not kept
-    _, page = statements(client, url)
+    # The sign-in's answer carries the whole session (its CSRF secret too): the first page is kept.
+    first, page = statements(client, url)
     again, kept = statements(client, url)
     assert first > 0 and again == 0
     assert kept == page
@@ -132,3 +132,19 @@ def test_personal_pages_stay_no_store_when_kept(app, people):
     visitor = app.test_client()
     assert [visitor.get("/courses").headers["Cache-Control"] for _ in range(2)] == ["no-cache", "no-cache"]
 
+
+
+def test_visitors_pages_are_kept_and_set_no_cookie(app):
+    from ecole.catalogue.models import Lesson
+
+    key = db.session.scalar(db.select(Lesson.key).limit(1))
+    course = db.session.scalar(db.select(Lesson.course_id).limit(1))
+    from ecole.catalogue.models import Course
+
+    slug = db.session.get(Course, course).slug
+    for url in ("/", "/courses", f"/courses/{slug}", f"/courses/{slug}/lessons/{key}"):
+        visitor = app.test_client()
+        first = visitor.get(url)
+        assert first.status_code == 200 and "Set-Cookie" not in first.headers, url
+        again, page = statements(app.test_client(), url)
+        assert again == 0 and page == first.data, url
