@@ -13,7 +13,7 @@ PYTEST_ARGS ?= -n 2
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
 MO_FILES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
 
-.PHONY: run test bench install system-deps browser-deps translations extract update compile clean
+.PHONY: run test bench soak install system-deps browser-deps translations extract update compile clean
 
 run: install compile
 	$(FLASK) ecole init
@@ -25,6 +25,11 @@ test: install compile browser-deps
 
 bench: install compile
 	$(PY) -m benchmarks
+
+# Ten minutes of a school's mixed traffic on PostgreSQL and Redis (benchmarks/soak.py; not in `make bench`).
+# It drops and recreates the database `soak` and flushes Redis database 6; SOAK_ARGS="--duration 60" for a short run.
+soak: install compile
+	$(PY) -m benchmarks.soak $(SOAK_ARGS)
 
 install: system-deps $(INSTALLED)
 
