@@ -103,7 +103,8 @@ def _snapshot(enrolment: Enrolment, result: Result) -> Certificate:
         starts_on=min(m.starts_at for m in meetings).astimezone(zone).date() if meetings else None,
         ends_on=max(m.ends_at for m in meetings).astimezone(zone).date() if meetings else None,
         place=course_session.venue.label(),
-        trainers=", ".join(t.name_latin for t in course_session.trainers), issuer=ISSUER)
+        # A trainer erased on request is not printed (a certificate is no place for a placeholder).
+        trainers=", ".join(t.name_latin for t in course_session.trainers if t.erased_at is None), issuer=ISSUER)
 
 
 def issuer_url() -> str:

@@ -279,3 +279,15 @@ def test_two_administrators_erasing_at_once_erase_once(app, history, people):
                              .where(AuditEntry.action == "privacy.erase")) == 1
     assert db.session.get(User, history.itto.id).erased_at is not None
     assert db.session.scalar(db.select(Certificate.holder_erased_at).where(Certificate.id == history.certificate.id))
+
+
+def test_an_erased_trainer_is_printed_on_no_new_certificate(app, history, people):
+    from ecole.certificates import services as certificates
+
+    erase(app, people.admin, people.trainer)
+    his = db.session.scalar(db.select(Enrolment).where(Enrolment.session_id == history.completed.id,
+                                                       Enrolment.user_id == history.other.id))
+    certificate = certificates.issue(his, actor=people.admin)
+    db.session.commit()
+    assert certificate.holder_latin == OTHER["latin"] and certificate.trainers == ""
+    assert history.certificate.trainers == "Brahim Oubella"  # issued before his erasure: it never changes
