@@ -11,8 +11,8 @@ Erasure keeps only what the school must keep, each domain erasing its own part (
   its phone and e-mail are free for a new account), the calendar feed, lessons done, notices (and the
   notices that named them to staff), what they wrote (motivations, trip report entries), what staff
   wrote about them (reasons, assessment comments), trip documents and their files, every photo they
-  appear in, the exports made with names; and their names, phone and e-mail wherever the audit log
-  quoted them.
+  appear in, the exports made with names; and their names, phone and e-mail wherever the audit log or
+  a reason, a note or someone's writing quoted them (FREE_TEXTS).
 Seats and requests in sessions that have not begun are cancelled (the waitlist moves on).
 
 The person's row is locked first: two erasures at once (a double submit) erase once and write one audit
