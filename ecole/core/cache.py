@@ -70,8 +70,8 @@ def cached_page(view):
         response = current_app.make_response(view(*args, **kwargs))
         if response.status_code == 200 and not response.is_streamed and not session.modified:
             headers = [(name, value) for name, value in response.headers.items() if name.lower() in _KEPT_HEADERS]
-            if key[4][0] is not None and "Cache-Control" not in response.headers:
-                headers.append(("Cache-Control", "no-store"))  # what core/security.py gives personal pages
+            if "Cache-Control" not in response.headers:  # what core/security.py gives pages, decided once
+                headers.append(("Cache-Control", "no-store" if key[5][0] is not None else "no-cache"))
             pages.put(key, (response.get_data(), headers))
         return response
 
@@ -100,29 +100,34 @@ def _page_key() -> tuple | None:
     from ecole.extensions import login_manager
     from ecole.i18n import COOKIE, from_accept_language, supported
 
+    asking = request._get_current_object()  # (each use of the proxies costs: read them once)
+    config = current_app.config
     # dict.get, not session.get: reading the session through its own methods marks it accessed, and
     # a visitor's page would then vary on the cookie.
     cookie = session._get_current_object()
-    if request.method not in ("GET", "HEAD") or dict.get(cookie, "_flashes") or not current_app.config["PAGE_CACHE"]:
+    if asking.method not in ("GET", "HEAD") or dict.get(cookie, "_flashes") or not config["PAGE_CACHE"]:
         return None
     signed_in = dict.get(cookie, "_user_id")  # "<id>.<epoch>" (accounts/setup.py)
-    if signed_in is None and request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")):
+    if signed_in is None and asking.cookies.get(config.get("REMEMBER_COOKIE_NAME", "remember_token")):
         return None  # Flask-Login signs this visitor in from the cookie on the way
     if signed_in is not None and login_manager.session_protection \
             and dict.get(cookie, "_id") != login_manager._session_identifier_generator():
         return None  # another browser with this cookie: Flask-Login will deal with it
     # A visitor's session may hold a CSRF secret too (they opened the sign-in form): their page is theirs.
-    person = (signed_in, dict.get(cookie, current_app.config["WTF_CSRF_FIELD_NAME"]))
+    person = (signed_in, dict.get(cookie, config["WTF_CSRF_FIELD_NAME"]))
     # The language as i18n.select_locale chooses it: asked in the URL, else the person's profile (a
     # row of the database, so covered by the versions), else the cookie or the browser's languages.
-    asked = supported(request.args.get("lang"))
+    asked = supported(asking.args.get("lang"))
     if asked:
         g.lang_chosen = asked  # i18n remembers it in the cookie, as when the page is rendered
-    language = (asked, signed_in is not None, supported(request.cookies.get(COOKIE)) or from_accept_language())
+    language = (asked, signed_in is not None, supported(asking.cookies.get(COOKIE)) or from_accept_language())
     minute = utcnow().replace(second=0, microsecond=0)
     # The host too, although only trusted hosts reach a view: a page built for one host name is never
-    # served to a visitor who asked another.
-    return (request.endpoint, request.host, request.full_path, language, person, minute, versions.current())
+    # served to a visitor who asked another. The path and query as they came (one page may have
+    # several keys: never a wrong one).
+    environ = asking.environ
+    return (asking.endpoint, asking.host, environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""), language,
+            person, minute, versions.current())
 
 
 def cached_file(folder: str, stem: str, key: tuple, render: Callable[[], bytes], suffix: str = ".pdf") -> bytes:

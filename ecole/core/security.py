@@ -1,5 +1,6 @@
 """HTTP security headers and cache policy applied to every response."""
 from flask import Flask, request
+from flask.sessions import SecureCookieSessionInterface
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -24,6 +25,7 @@ SUBRESOURCE_TYPES = frozenset({"text/css", "text/javascript", "application/javas
 
 
 def init_app(app: Flask) -> None:
+    app.session_interface = SessionCookies()
     defaults = SECURITY_HEADERS
     if app.config.get("SESSION_COOKIE_SECURE"):
         defaults += (("Strict-Transport-Security", "max-age=31536000"),)
@@ -31,16 +33,19 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def add_security_headers(response):
         headers = response.headers
-        asset = request.endpoint == "static" and response.mimetype in SUBRESOURCE_TYPES
-        for name, value in defaults:  # what a view set itself stays
-            if not (asset and name in DOCUMENT_POLICIES):
-                headers.setdefault(name, value)
-        if request.endpoint == "static":
+        static = request.endpoint == "static"
+        asset = static and response.mimetype in SUBRESOURCE_TYPES
+        # What a view set itself stays. (The names present, read once: asking Werkzeug's headers for
+        # one that is missing raises and catches an exception, 3 µs a time.)
+        present = {name.lower() for name, _value in headers.items()}
+        headers.extend([(name, value) for name, value in defaults
+                        if name.lower() not in present and not (asset and name in DOCUMENT_POLICIES)])
+        if static:
             # Static URLs carry a content hash (?v=…), and font files never change in place
             # (a new version gets a new name), so both can be cached for a year.
             if request.args.get("v") or (request.view_args or {}).get("filename", "").startswith("fonts/"):
                 headers["Cache-Control"] = "public, max-age=31536000, immutable"
-        elif "Cache-Control" not in headers:
+        elif "cache-control" not in present:
             # Pages can hold personal data: never let a shared phone's browser replay them from cache.
             headers["Cache-Control"] = "no-store" if _is_personal() else "no-cache"
         return response
@@ -50,3 +55,17 @@ def _is_personal() -> bool:
     from flask_login import current_user
 
     return bool(current_user and current_user.is_authenticated)
+
+
+class SessionCookies(SecureCookieSessionInterface):
+    """Flask's signed cookie sessions, with the signer made once per secret key instead of at every
+    request, a visitor's included (25 µs of a 250 µs kept page)."""
+
+    def __init__(self):
+        self._signers: dict = {}
+
+    def get_signing_serializer(self, app):
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        if keys not in self._signers:
+            self._signers[keys] = super().get_signing_serializer(app)
+        return self._signers[keys]
