@@ -80,8 +80,8 @@ ROUTES: dict[str, dict[str, Route]] = {
     "admin.audit_log": {"GET": Route(ADMIN, fixed("/admin/audit"))},
     # Personal data (ecole/privacy/): a person's own page and download; an administrator's download for
     # a person and the erasure of a person on request (of "other", whom no other route's world needs).
-    "privacy.my_data": {"GET": Route(SIGNED_IN, fixed("/account/data")),
-                        "POST": Route(SIGNED_IN, fixed("/account/data"), lambda w: {"format": "json"})},
+    "privacy.my_data": {"GET": Route(SIGNED_IN, fixed("/account/data"))},
+    "privacy.download_mine": {"POST": Route(SIGNED_IN, fixed("/account/data/download"), lambda w: {"format": "json"})},
     "privacy.person_data": {"POST": Route(ADMIN, lambda w: f"/admin/users/{w['other_id']}/data",
                                           lambda w: {"format": "json"})},
     "privacy.erase": {"GET": Route(ADMIN, lambda w: f"/admin/users/{w['other_id']}/erase"),

@@ -47,11 +47,17 @@ def _download(person: User, fmt: str, lang: str):
     return response
 
 
-@privacy.route("/account/data", methods=["GET", "POST"])
+@privacy.route("/account/data")
 @login_required
-@limiter.limit(_download_limit, methods=("POST",), key=_per_account, scope="personal-data")
 def my_data():
     """What Ecole holds about me, to download as a readable PDF or a JSON file, and how to have it erased."""
+    return render_template("privacy/my_data.html", form=DownloadForm())
+
+
+@privacy.route("/account/data/download", methods=["POST"])
+@login_required
+@limiter.limit(_download_limit, key=_per_account, scope="personal-data")
+def download_mine():
     form = DownloadForm()
     if form.validate_on_submit():
         return _download(current_user, form.format.data, current_language())

@@ -8,7 +8,7 @@ from tests.helpers import login, post, signed_in
 from tests.privacy.conftest import NAMES, OTHER
 
 
-def download(client, url="/account/data", fmt="json"):
+def download(client, url="/account/data/download", fmt="json"):
     response = post(client, url, {"format": fmt})
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     assert response.headers["Cache-Control"] == "no-store"
@@ -95,7 +95,7 @@ def test_an_administrator_downloads_the_persons_data_in_the_persons_language(app
 
 def test_a_wrong_format_is_refused_and_writes_nothing(app, history):
     client = signed_in(app, history.itto)
-    response = post(client, "/account/data?lang=ar", {"format": "xml"})
+    response = post(client, "/account/data/download?lang=ar", {"format": "xml"})
     assert response.status_code == 400
     assert "JSON" in response.get_data(as_text=True) and "الصيغة" in response.get_data(as_text=True)
     assert db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "privacy.download")) is None
@@ -106,7 +106,7 @@ def test_downloads_are_limited_per_account(app, history):
     login(client, history.itto)
     app.config["PERSONAL_DATA_RATE_LIMIT"] = "2 per hour"
     try:
-        assert [post(client, "/account/data", {"format": "json"}).status_code for _ in range(3)] == [200, 200, 429]
+        assert [post(client, "/account/data/download", {"format": "json"}).status_code for _ in range(3)] == [200, 200, 429]
     finally:
         app.config["PERSONAL_DATA_RATE_LIMIT"] = "10000 per minute"
 

@@ -38,7 +38,7 @@ def test_the_pdf_reads_in_her_language(app, history, tmp_path, lang):
 
 
 def test_she_downloads_it_from_her_page(app, history, tmp_path):
-    response = post(signed_in(app, history.itto), "/account/data?lang=fr", {"format": "pdf"})
+    response = post(signed_in(app, history.itto), "/account/data/download?lang=fr", {"format": "pdf"})
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert f'filename="ecole-donnees-{history.itto.id}.pdf"' in response.headers["Content-Disposition"]
     assert NAMES["latin"] in pdf_text(response.get_data(), tmp_path)
