@@ -62,33 +62,36 @@ P95_AIM_MS = 300
 ERROR_AIM = 0.001
 ALLOWED_REDIRECT = ("/login", "/account/password")  # a form that lands here lost its session
 
-# The mix: action → (who does it, weight, requests it usually sends). An action's share of the requests is
-# its weight times its requests; actions arrive at the rate that makes the requests add up to --rate.
-MIX: dict[str, tuple[str, float, int]] = {
+# The mix: action → (who does it, weight, the requests it usually sends, by kind). An action's share of the
+# requests is its weight times its requests; actions arrive at the rate that makes the requests add up to --rate.
+MIX: dict[str, tuple[str, float, tuple[str, ...]]] = {
     # signed out: about half the requests
-    "home": ("visitor", 10, 1),               # /?lang=fr|ar|zgh
-    "catalogue": ("visitor", 6, 1),           # /courses, in a language
-    "catalogue search": ("visitor", 4, 1),    # /courses?q=… (words of all three languages)
-    "course": ("visitor", 9, 1),              # /courses/<slug>
-    "lesson": ("visitor", 9, 1),              # /courses/<slug>/lessons/<key>
-    "session": ("visitor", 3, 1),             # /sessions/<id>
-    "verify": ("visitor", 4, 1),              # /verify/<code>
+    "home": ("visitor", 10, ("home",)),                                    # /?lang=fr|ar|zgh
+    "catalogue": ("visitor", 6, ("catalogue",)),                           # /courses, in a language
+    "catalogue search": ("visitor", 4, ("catalogue search",)),             # /courses?q=… (fr, ar, zgh words)
+    "course": ("visitor", 9, ("course page",)),                            # /courses/<slug>
+    "lesson": ("visitor", 9, ("lesson page",)),                            # /courses/<slug>/lessons/<key>
+    "session": ("visitor", 3, ("session page",)),                          # /sessions/<id>
+    "verify": ("visitor", 4, ("verify",)),                                 # /verify/<code>
     # GET /login, POST /login, the home it leads to. A session lasts 30 days: a sign-in for some 80 pages seen
     # signed in (it is the dearest request: Argon2 spends about 0.25 s of CPU on the password, on purpose).
-    "sign in": ("visitor", 0.5, 3),
+    "sign in": ("visitor", 0.5, ("login page", "sign-in (POST)", "home (trainee)")),
     # signed-in trainees: about 40 %
-    "my training": ("trainee", 7, 1),         # /me/training
-    "course signed in": ("trainee", 5, 1),    # /courses/<slug>
-    "home trainee": ("trainee", 3, 1),        # /
-    "enrol": ("trainee", 5, 3),               # the session page, POST enrol, the session page it leads to
-    "cancel": ("trainee", 1.5, 4),            # my training, the cancel page, POST cancel, my training
-    "offers": ("trainee", 2, 1),              # a waitlisted person's my training; an offer: POST accept, my training
+    "my training": ("trainee", 7, ("my training",)),                       # /me/training
+    "course signed in": ("trainee", 5, ("course page (signed in)",)),      # /courses/<slug>
+    "home trainee": ("trainee", 3, ("home (trainee)",)),                   # /
+    # the session page, POST enrol, the session page it leads to (confirmed or waitlisted)
+    "enrol": ("trainee", 5, ("session page (signed in)", "enrol (POST)", "session page (signed in)")),
+    # my training, the cancel page, POST cancel, my training
+    "cancel": ("trainee", 1.5, ("my training", "cancel page", "cancel (POST)", "my training")),
+    # a waitlisted person's my training; a seat offered there: POST accept, my training (not counted here: rare)
+    "offers": ("trainee", 2, ("my training",)),
     # trainers: about 9 %; administrators
-    "home trainer": ("trainer", 1.5, 1),      # /
-    "register": ("trainer", 1.5, 1),          # /meetings/<id>/register
-    "mark": ("trainer", 1.5, 3),              # the register, POST marks, the register
-    "roster": ("trainer", 1, 1),              # /sessions/<id>/roster
-    "home admin": ("admin", 0.3, 1),          # /
+    "home trainer": ("trainer", 1.5, ("home (trainer)",)),                 # /
+    "register": ("trainer", 1.5, ("register",)),                           # /meetings/<id>/register
+    "mark": ("trainer", 1.5, ("register", "mark attendance (POST)", "register")),  # 1-3 marks changed
+    "roster": ("trainer", 1, ("roster",)),                                 # /sessions/<id>/roster
+    "home admin": ("admin", 0.3, ("home (admin)",)),                       # /
 }
 SEARCHES = ("safran eau", "coopérative", "argan formation", "budget commune", "الماء", "التعاونية", "ⴰⵎⴰⵏ", "tourisme")
 
@@ -114,6 +117,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--redis-url", default=REDIS_URL,
                         help=f"Redis database for rate limits and jobs, FLUSHED first (default {REDIS_URL})")
     parser.add_argument("--seed", type=int, default=14, help="random seed of the mix (default 14)")
+    parser.add_argument("--skip-costs", action="store_true",
+                        help="do not measure each kind of request alone in one process after the run")
     parser.add_argument("--drain-timeout", type=float, default=300, help="seconds to wait for the jobs after the load")
     parser.add_argument("--output", type=Path, default=RESULTS / "soak.json",
                         help="JSON results (default benchmarks/results/soak.json)")
@@ -261,6 +266,18 @@ def run(args: argparse.Namespace, tmp: Path, stoppers: list) -> dict:
     checks = end_checks(database, before, traffic, world, drained)
     jobs = job_summary(database, before)
     server_log = (tmp / "gunicorn.log").read_text(errors="replace")
+    for stop in reversed(stoppers):  # the servers and workers, idle now: the costs are measured alone
+        stop()
+    costs = None
+    if not args.skip_costs:
+        say("Each kind of request alone, in one process (its CPU and SQL statements)…")
+        (tmp / "world.json").write_text(json.dumps(world))
+        try:
+            measured = run_child(env, ["costs", "--world", str(tmp / "world.json")], timeout=600,
+                                 module="benchmarks.soak", log=tmp / "costs.log")
+            costs = {"kinds": measured, "mix": mix_cost(measured, args.rate)}
+        except (RuntimeError, subprocess.TimeoutExpired) as error:
+            costs = {"error": str(error)}
     return {
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "load_before": load_before, "load_after": os.getloadavg()},
@@ -277,6 +294,7 @@ def run(args: argparse.Namespace, tmp: Path, stoppers: list) -> dict:
         "drain_s": drained["seconds"],
         "jobs": jobs,
         "checks": checks,
+        "costs": costs,
         "server_log": {"worker_timeouts": server_log.count("WORKER TIMEOUT"), "tracebacks": server_log.count("Traceback"),
                        "tail": server_log.strip().splitlines()[-20:]},
     }
@@ -493,7 +511,7 @@ class Traffic:
         self.pools = {"visitor": self.visitors, "trainee": self.trainees, "trainer": self.trainers, "admin": self.admins}
         self.names = list(MIX)
         self.weights = [MIX[name][1] for name in self.names]
-        requests_per_action = sum(w * n for _, w, n in MIX.values()) / sum(w for _, w, _ in MIX.values())
+        requests_per_action = sum(w * len(kinds) for _, w, kinds in MIX.values()) / sum(w for _, w, _ in MIX.values())
         self.action_rate = args.rate / requests_per_action
         self.confirmed_texts = _outcome_texts("Votre place est confirmée.")
         self.waitlisted_texts = _outcome_texts("La session est complète : vous êtes sur la liste d’attente.")
@@ -640,8 +658,9 @@ class Traffic:
         flashes = [(category, unescape(text).strip()) for category, text in _FLASH.findall(landing)]
         return flashes, began, ended, landing
 
-    def settle(self, kind: str, began: float, ended: float, flashes, done: str | None) -> None:
-        """Record a POST by what the next page said: a success flash is its outcome, anything else an error."""
+    def settle(self, kind: str, began: float, ended: float, flashes, done: str | None, *, posted: str = "") -> None:
+        """Record a POST by what the next page said: a success flash is its outcome, anything else an error.
+        `posted`: the kind the POST was sent as, when `kind` names its outcome."""
         refusals = [text for category, text in flashes if category == "error"]
         if refusals or not any(category == "success" for category, _ in flashes):
             error = f"refused: {refusals[0][:80]}" if refusals else "no confirmation on the next page"
@@ -655,7 +674,7 @@ class Traffic:
             if error is None and done:
                 self.done[done] += 1
             elif error and not refusals:
-                self.uncertain[kind.split(" → ")[0]] += 1
+                self.uncertain[posted or kind] += 1
         if error:
             raise ActionFailed
 
@@ -744,10 +763,10 @@ class Traffic:
             with self.lock:
                 self.done["enrol: no button (enrolled already)"] += 1
             return  # enrolled already: they looked at their session
-        flashes, began, ended, _page = self.post(person, "enrol", f"{path}/enrol", page, {}, to=path)
+        flashes, began, ended, _page = self.post(person, "enrol (POST)", f"{path}/enrol", page, {}, to=path)
         texts = {text for category, text in flashes if category == "success"}
         outcome = "confirmed" if texts & self.confirmed_texts else "waitlisted" if texts & self.waitlisted_texts else "other"
-        self.settle(f"enrol → {outcome}", began, ended, flashes, f"enrol → {outcome}")
+        self.settle(f"enrol → {outcome}", began, ended, flashes, f"enrol → {outcome}", posted="enrol (POST)")
         if outcome == "waitlisted":
             person.waiting.add(session_id)
         elif outcome == "confirmed" and session_id in self.hot:
@@ -877,7 +896,7 @@ class Traffic:
                           "p99_ms": round(_percentile(ordered, 99), 1), "max_ms": round(ordered[-1], 1),
                           "error_kinds": dict(errors.most_common(5))})
         # An action never started is its requests failed (a person who gave up), counted in the error rate.
-        dropped = sum(MIX[name][2] * count for name, count in self.dropped.items())
+        dropped = sum(len(MIX[name][2]) * count for name, count in self.dropped.items())
         total = len(self.samples) + dropped
         errors = sum(k["errors"] for k in kinds) + dropped
         lags = sorted(self.lags)
@@ -1003,9 +1022,10 @@ def end_checks(database: str, before: dict, traffic: Traffic, world: dict, drain
                        (before["enrolment_events"],)))
     told, unknown = traffic.done, traffic.uncertain
     # (what, how many people were told it happened, how many more may have happened unseen)
-    pairs = [("enrol", told["enrol → confirmed"] + told["enrol → waitlisted"] + told["enrol → other"], unknown["enrol"]),
-             ("enrol → confirmed", told["enrol → confirmed"], unknown["enrol"]),
-             ("enrol → waitlisted", told["enrol → waitlisted"], unknown["enrol"]),
+    pairs = [("enrol", told["enrol → confirmed"] + told["enrol → waitlisted"] + told["enrol → other"],
+              unknown["enrol (POST)"]),
+             ("enrol → confirmed", told["enrol → confirmed"], unknown["enrol (POST)"]),
+             ("enrol → waitlisted", told["enrol → waitlisted"], unknown["enrol (POST)"]),
              ("cancel", told["cancel of a held seat"] + told["cancel of a wait"], unknown["cancel (POST)"]),
              ("accept offer", told["accept offer"], unknown["accept offer (POST)"])]
     mismatched = [[name, seen, events.get(name, 0)] for name, seen, unseen in pairs
@@ -1100,6 +1120,18 @@ def print_report(report: dict) -> None:
     if report["server_log"]["worker_timeouts"] or report["server_log"]["tracebacks"]:
         print(f"Server log: {report['server_log']['worker_timeouts']} worker timeouts, "
               f"{report['server_log']['tracebacks']} tracebacks")
+    costs = report.get("costs")
+    if costs and "kinds" in costs:
+        print("\nEach kind of request alone, in one process (Flask's test client, after the run; medians):")
+        print(_table(["request", "CPU ms", "wall ms", "SQL statements"],
+                     [[kind, f"{c['cpu_ms']:.1f}", f"{c['wall_ms']:.1f}", str(c["statements"])]
+                      for kind, c in sorted(costs["kinds"].items(), key=lambda kv: -kv[1]["cpu_ms"])], right={1, 2, 3}))
+        mix = costs["mix"]
+        print(f"At {mix['rate']:g} requests/s the mix asks the application for {mix['cpus']:.2f} CPUs (of "
+              f"{report['machine']['cpus']}), before gunicorn, PostgreSQL, the job worker and the load generator; by "
+              "action: " + ", ".join(f"{name} {100 * share:.0f} %" for name, share in mix["shares"].items() if share >= 0.02))
+    elif costs:
+        print(f"\nCosts alone: failed: {costs['error']}")
     print("\nEnd checks (SQL on PostgreSQL after the queue drained):")
     for check in report["checks"]:
         status = "ok     " if check["ok"] else "WARNING" if check.get("warning") else "FAILED "
@@ -1229,13 +1261,159 @@ def child_prepare(seed: int) -> dict:
         return answer
 
 
+def child_costs(world_file: Path, repeat: int) -> dict:
+    """Each kind of request of the mix, `repeat` times in this one process through Flask's test client (no
+    server, no other request at the same time), on the soak's database after the run: the median CPU it
+    costs the application and the SQL statements it sends. What the mix asks of the CPUs follows."""
+    from statistics import median
+
+    from sqlalchemy import event
+
+    from benchmarks.certificates import _app
+    from ecole.extensions import db
+
+    world = json.loads(world_file.read_text())
+    app = _app()
+    # Rendered each time: under the soak's writes (several a second) a kept page is seldom still good, and the
+    # same page asked again here would be answered from the page cache (core/cache.py) at no cost.
+    app.config["PAGE_CACHE"] = False
+    # Production settings: Secure cookies and Flask-WTF's Referer check want HTTPS, on a trusted host.
+    base = "https://127.0.0.1"
+    costs: dict[str, dict] = {}
+    statements = [0]
+
+    def pick(items, number: int):
+        return items[number % len(items)]
+
+    def client():
+        made = app.test_client()
+        made.environ_base.update({"HTTP_USER_AGENT": "ecole-soak-costs", "HTTP_REFERER": base + "/"})
+        return made
+
+    def get(who, path: str, expect: int = 200):
+        answer = who.get(path, base_url=base)
+        if answer.status_code != expect:
+            raise SystemExit(f"GET {path} answered {answer.status_code}")
+        return answer.get_data(as_text=True)
+
+    def post(who, path: str, page: str, fields: dict):
+        answer = who.post(path, base_url=base, data={"csrf_token": unescape(_CSRF.search(page).group(1)), **fields})
+        if answer.status_code != 302 or answer.location.startswith(ALLOWED_REDIRECT):
+            raise SystemExit(f"POST {path} answered {answer.status_code} → {answer.location}")
+
+    def sign_in(email: str):
+        who = client()
+        post(who, "/login", get(who, "/login"), {"identifier": email, "password": PASSWORD})
+        return who
+
+    def measure(kind: str, send, times: int = repeat) -> None:
+        cpu, wall, sent = [], [], []
+        for number in range(times + 1):  # the first one warms the templates and caches up
+            request_it = send(number)  # what a request needs first (its form's page) is done here, untimed
+            statements[0] = 0
+            began_cpu, began = time.process_time(), time.perf_counter()
+            request_it()
+            if number:
+                cpu.append(time.process_time() - began_cpu)
+                wall.append(time.perf_counter() - began)
+                sent.append(statements[0])
+        costs[kind] = {"cpu_ms": round(1000 * median(cpu), 2), "wall_ms": round(1000 * median(wall), 2),
+                       "statements": int(median(sent)), "runs": times}
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", lambda *_args: statements.__setitem__(0, statements[0] + 1))
+    # The requests run outside that context: each gets its own, as under a server (a context around them
+    # would be shared, and so would Flask-WTF's token in `g`, from one person to the next).
+    visitor = client()
+    measure("home", lambda n: lambda: get(visitor, f"/?lang={pick(('fr', 'ar', 'zgh'), n)}"))
+    measure("catalogue", lambda n: lambda: get(visitor, "/courses"))
+    measure("catalogue search", lambda n: lambda: get(visitor, "/courses?" + urlencode({"q": pick(SEARCHES, n)})))
+    measure("course page", lambda n: lambda: get(visitor, f"/courses/{pick(world['courses'], 7 * n)}"))
+    measure("lesson page", lambda n: lambda: get(visitor, pick(world["lessons"], 7 * n)))
+    measure("session page", lambda n: lambda: get(visitor, f"/sessions/{pick(world['upcoming'], n)}"))
+    measure("verify", lambda n: lambda: get(visitor, f"/verify/{pick(world['codes'], n)}"))
+    measure("login page", lambda n: lambda: get(visitor, "/login"))
+
+    def sign_in_post(number: int):
+        who, email = client(), world["reserve"][-1 - number]
+        page = get(who, "/login")
+        return lambda: post(who, "/login", page, {"identifier": email, "password": PASSWORD})
+
+    measure("sign-in (POST)", sign_in_post, times=max(3, repeat // 4))
+    trainee = sign_in(world["trainees"][0][0])
+    measure("home (trainee)", lambda n: lambda: get(trainee, "/"))
+    measure("my training", lambda n: lambda: get(trainee, "/me/training"))
+    measure("course page (signed in)", lambda n: lambda: get(trainee, f"/courses/{pick(world['courses'], 7 * n)}"))
+    measure("session page (signed in)", lambda n: lambda: get(trainee, f"/sessions/{pick(world['upcoming'], n)}"))
+    free = iter(world["upcoming"][::-1])
+
+    def enrol_post(_number: int):
+        for session_id in free:
+            page = get(trainee, f"/sessions/{session_id}")
+            if f'action="/sessions/{session_id}/enrol"' in page:
+                return lambda: post(trainee, f"/sessions/{session_id}/enrol", page, {})
+        raise SystemExit("no session left to enrol in")
+
+    measure("enrol (POST)", enrol_post)
+    cancellable = [e["cancel"] for e in my_enrolments(get(trainee, "/me/training")) if e["cancel"]]
+    measure("cancel page", lambda n: lambda: get(trainee, f"/enrolments/{pick(cancellable, n)}/cancel"))
+
+    def cancel_post(number: int):
+        path = f"/enrolments/{cancellable[number]}/cancel"
+        page = get(trainee, path)
+        return lambda: post(trainee, path, page, {})
+
+    measure("cancel (POST)", cancel_post, times=min(repeat, len(cancellable) - 1))
+    keeper = world["trainers"][1]
+    trainer = sign_in(keeper["email"])
+    register = f"/meetings/{keeper['meetings'][0]}/register"
+    measure("home (trainer)", lambda n: lambda: get(trainer, "/"))
+    measure("register", lambda n: lambda: get(trainer, register))
+    measure("roster", lambda n: lambda: get(trainer, f"/sessions/{pick(keeper['sessions'], n)}/roster"))
+
+    def mark_post(number: int):
+        page = get(trainer, register)
+        marks = {f"mark-{eid}": value for eid, value, checked in _MARK.findall(page) if checked}
+        if not marks:
+            raise SystemExit(f"no mark on {register}")
+        first = sorted(marks)[number % len(marks)]
+        marks[first] = "late" if marks[first] != "late" else "present"
+        return lambda: post(trainer, register, page, {**marks, "action": "save"})
+
+    measure("mark attendance (POST)", mark_post)
+    admin = sign_in(world["admin"])
+    measure("home (admin)", lambda n: lambda: get(admin, "/"))
+    batch = sorted(world["batch"], key=int)
+    measure("certificates page (admin)", lambda n: lambda: get(admin, f"/sessions/{pick(batch, n)}/certificates"))
+    return costs
+
+
+def mix_cost(costs: dict, rate: float) -> dict:
+    """The application's CPU the mix asks for at `rate` requests a second, from the costs measured alone,
+    and each action's share of it."""
+    weights = sum(w for _, w, _ in MIX.values())
+    per_request = sum(w * len(kinds) for _, w, kinds in MIX.values()) / weights
+    per_action = {name: sum(costs.get(kind, {}).get("cpu_ms", 0.0) for kind in kinds)
+                  for name, (_, _, kinds) in MIX.items()}
+    per_second = {name: rate / per_request * MIX[name][1] / weights * per_action[name] / 1000 for name in MIX}
+    total = sum(per_second.values())
+    return {"cpus": round(total, 2), "rate": rate,
+            "shares": {name: round(value / total, 3) for name, value in sorted(per_second.items(), key=lambda kv: -kv[1])}}
+
+
 def _child(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.soak child")
     sub = parser.add_subparsers(dest="command", required=True)
     prepare = sub.add_parser("prepare")
     prepare.add_argument("--seed", type=int, default=14)
+    costs = sub.add_parser("costs")
+    costs.add_argument("--world", type=Path, required=True)
+    costs.add_argument("--repeat", type=int, default=20)
     args = parser.parse_args(argv)
-    _answer(child_prepare(args.seed))
+    if args.command == "prepare":
+        _answer(child_prepare(args.seed))
+    else:
+        _answer(child_costs(args.world, args.repeat))
     return 0
 
 
