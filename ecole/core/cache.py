@@ -125,9 +125,7 @@ def _page_key() -> tuple | None:
     # The host too, although only trusted hosts reach a view: a page built for one host name is never
     # served to a visitor who asked another. The path and query as they came (one page may have
     # several keys: never a wrong one).
-    environ = asking.environ
-    return (asking.endpoint, asking.host, environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""), language,
-            person, minute, versions.current())
+    return (asking.endpoint, asking.host, asking.path, asking.query_string, language, person, minute, versions.current())
 
 
 def cached_file(folder: str, stem: str, key: tuple, render: Callable[[], bytes], suffix: str = ".pdf") -> bytes:
