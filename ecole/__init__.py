@@ -66,6 +66,9 @@ def create_app(config_class=None) -> Flask:
     login_manager.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     csrf.init_app(app)
+    from ecole.core.security import check_csrf_only_on_writes
+
+    check_csrf_only_on_writes(app)  # GETs are never checked: no need to ask at each one
     limiter.init_app(app)  # rate limits: the default store is shared by the server's processes
 
     from ecole import i18n

@@ -47,14 +47,20 @@ def init_app(app: Flask) -> None:
     """Count every request (after logs.init_app, whose start time it reads), and read who may see them."""
     app.extensions[_EXTENSION] = allowed_networks(app.config.get("METRICS_ALLOWED", ""))
 
+    counters: dict = {}  # (endpoint, method, status) → its counter and histogram (labels() looks up under a lock)
+
     @app.after_request
     def count_request(response):
-        endpoint = request.endpoint or "none"
-        method = request.method if request.method in METHODS else "other"
-        REQUESTS.labels(endpoint, method, response.status_code).inc()
+        asking = request._get_current_object()
+        method = asking.method if asking.method in METHODS else "other"
+        key = (asking.endpoint or "none", method, response.status_code)
+        if key not in counters:
+            counters[key] = (REQUESTS.labels(*key), DURATION.labels(key[0], method))
+        count, duration = counters[key]
+        count.inc()
         seconds = logs.request_seconds()
         if seconds is not None:
-            DURATION.labels(endpoint, method).observe(seconds)
+            duration.observe(seconds)
         return response
 
 

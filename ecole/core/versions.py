@@ -14,8 +14,6 @@ of their names, so two transactions never wait for each other's rows in opposite
 """
 import re
 import secrets
-import threading
-import weakref
 
 from flask import g, has_request_context
 from sqlalchemy import BigInteger, Column, String, Table, event, select
@@ -83,52 +81,12 @@ def install() -> None:
 
 
 _READ = select(data_versions.c.name, data_versions.c.token).order_by(data_versions.c.name)
-_OWN = threading.local()  # per thread: {engine: a DBAPI connection of its own, for this read only}
 
 
 def current() -> tuple:
     """Every table's token, in one statement (read once per request): part of a cache key."""
     if not has_request_context():
-        return _read(db.engine)
+        return tuple(raw_rows(db.engine, _READ))
     if "data_versions" not in g:
-        g.data_versions = _read(db.engine)
+        g.data_versions = tuple(raw_rows(db.engine, _READ))
     return g.data_versions
-
-
-def _read(engine) -> tuple:
-    """Through a connection this thread keeps for it, in autocommit (each read sees the last commit):
-    taking one from the pool and giving it back (a rollback on PostgreSQL) costs more than the read.
-    A connection that fails is dropped, and the read goes through the pool."""
-    if engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:"):
-        return tuple(raw_rows(engine, _READ))  # the pool's one connection is the database itself
-    own = getattr(_OWN, "connections", None)
-    if own is None:
-        own = _OWN.connections = weakref.WeakKeyDictionary()
-    connection = own.get(engine)
-    if connection is None:
-        fairy = engine.raw_connection()
-        fairy.detach()  # no longer the pool's: kept by this thread
-        connection = fairy.dbapi_connection
-        if engine.dialect.name != "sqlite":
-            connection.autocommit = True
-        own[engine] = connection
-    sql = _SQL.get(engine.dialect.name)
-    if sql is None:
-        sql = _SQL[engine.dialect.name] = str(_READ.compile(dialect=engine.dialect))
-    try:
-        cursor = connection.cursor()
-        try:
-            cursor.execute(sql)
-            return tuple(cursor.fetchall())
-        finally:
-            cursor.close()
-    except Exception:
-        own.pop(engine, None)
-        try:
-            connection.close()
-        except Exception:
-            pass
-        return tuple(raw_rows(engine, _READ))
-
-
-_SQL: dict = {}
