@@ -47,7 +47,7 @@ def init_app(app: Flask) -> None:
 
         if UNREADABLE_IN_URL.search(request.path):  # no page has such an address
             return render_error(404)
-        args = readable_args()
+        args = readable_args() if request.query_string else None
         if args is not None:
             request.args = args  # every reader (views, locale selection, pagers) sees the clean ones
         if unreadable_form():
