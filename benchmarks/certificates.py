@@ -440,10 +440,11 @@ def _cpu_seconds(pid: int) -> float:
         return 0.0
 
 
-def _start_worker(log: Path, env: dict[str, str] | None = None) -> tuple[subprocess.Popen, Path]:
+def _start_worker(log: Path, env: dict[str, str] | None = None, nice: int = 0) -> tuple[subprocess.Popen, Path]:
     # Same process group as this child: the harness ends them all together if it has to. `env`: another
-    # run's settings (the soak's), else this process's.
-    process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "ecole", "worker"], cwd=ROOT,
+    # run's settings (the soak's), else this process's; `nice`: a lower CPU priority than the web's.
+    command = [sys.executable, "-m", "flask", "--app", "wsgi", "ecole", "worker"]
+    process = subprocess.Popen((["nice", "-n", str(nice)] if nice else []) + command, cwd=ROOT,
                                env=dict(os.environ if env is None else env), stdin=subprocess.DEVNULL,
                                stdout=log.open("ab"), stderr=subprocess.STDOUT)
     return process, log
