@@ -442,11 +442,19 @@ def _cpu_seconds(pid: int) -> float:
 
 def _start_worker(log: Path, env: dict[str, str] | None = None, nice: int = 0) -> tuple[subprocess.Popen, Path]:
     # Same process group as this child: the harness ends them all together if it has to. `env`: another
-    # run's settings (the soak's), else this process's; `nice`: a lower CPU priority than the web's.
+    # run's settings (the soak's), else this process's.
+    # `nice`: a lower CPU priority than the web's, as a service manager gives it (systemd's CPUWeight= on the
+    # worker's own cgroup). Nice alone does nothing against a server in another session: Linux shares the
+    # CPU between sessions first (autogroups), so the worker gets a session of its own and that is niced.
     command = [sys.executable, "-m", "flask", "--app", "wsgi", "ecole", "worker"]
     process = subprocess.Popen((["nice", "-n", str(nice)] if nice else []) + command, cwd=ROOT,
                                env=dict(os.environ if env is None else env), stdin=subprocess.DEVNULL,
-                               stdout=log.open("ab"), stderr=subprocess.STDOUT)
+                               stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=bool(nice))
+    if nice:
+        try:
+            Path(f"/proc/{process.pid}/autogroup").write_text(str(nice))
+        except OSError:  # no autogroups (a kernel without them, or turned off): the nice above is enough
+            pass
     return process, log
 
 

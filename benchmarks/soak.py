@@ -15,6 +15,7 @@ import queue
 import random
 import re
 import resource
+import shutil
 import signal
 import subprocess
 import sys
@@ -57,6 +58,10 @@ HOT_CAPACITY = 8
 VERIFY_SESSIONS = 2  # closed sessions whose certificates are issued before the run: the codes to verify
 BATCH_SESSIONS = 8  # closed sessions whose certificates an administrator asks for during the run
 BATCH_AT = (0.1, 0.3, 0.5, 0.7)  # when (share of the duration) each quarter of the batch is asked for
+# The job workers yield the CPU to the web (nice 10 on a session of their own, as systemd's CPUWeight= on the
+# worker's unit would): at the same priority, each certificate batch (WeasyPrint) took most of a core for
+# 13 s and the web's p95 rose from ~150 ms to 2-3.5 s while it lasted.
+JOB_NICE = 10
 SIGNED_IN_AT_START = 300  # trainees signed in before the run; the others sign in during it
 P95_AIM_MS = 300
 ERROR_AIM = 0.001
@@ -110,8 +115,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=20, help="seconds of the same mix before measuring (default 20)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers (default 4)")
     parser.add_argument("--job-workers", type=int, default=1, help="`flask ecole worker` processes (default 1)")
-    parser.add_argument("--job-nice", type=int, default=0,
-                        help="run the job workers at this lower CPU priority (nice), e.g. 10 (default 0: as the web)")
+    parser.add_argument("--job-nice", type=int, default=JOB_NICE,
+                        help=f"the job workers' lower CPU priority (default {JOB_NICE}; 0: the web's)")
     parser.add_argument("--clients", type=int, default=64, help="client threads of the load generator (default 64)")
     parser.add_argument("--database-url", default=DATABASE_URL,
                         help="PostgreSQL database, DROPPED and created again (its name must start with soak; "
@@ -122,6 +127,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--skip-costs", action="store_true",
                         help="do not measure each kind of request alone in one process after the run")
     parser.add_argument("--drain-timeout", type=float, default=300, help="seconds to wait for the jobs after the load")
+    parser.add_argument("--logs", type=Path, metavar="DIR",
+                        help="keep the server's and workers' logs in DIR (with ECOLE_ACCESS_LOG=1: every request's time)")
     parser.add_argument("--output", type=Path, default=RESULTS / "soak.json",
                         help="JSON results (default benchmarks/results/soak.json)")
     args = parser.parse_args(argv)
@@ -271,6 +278,11 @@ def run(args: argparse.Namespace, tmp: Path, stoppers: list) -> dict:
     server_log = (tmp / "gunicorn.log").read_text(errors="replace")
     for stop in reversed(stoppers):  # the servers and workers, idle now: the costs are measured alone
         stop()
+    if args.logs:
+        args.logs.mkdir(parents=True, exist_ok=True)
+        for log in [tmp / "gunicorn.log", tmp / "prepare.log"] + [log for _process, log in workers]:
+            if log.exists():
+                shutil.copy(log, args.logs / log.name)
     costs = None
     if not args.skip_costs:
         say("Each kind of request alone, in one process (its CPU and SQL statements)…")
