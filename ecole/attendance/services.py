@@ -133,7 +133,10 @@ def set_mark(meeting_id: int, enrolment_id: int, existing: AttendanceMark | None
 
 def marks_changed(meeting: Meeting, *, now: datetime, warn: bool = True) -> list[int]:
     """After marks change: store the session's standings again, then warn about absences (the
-    enrolments warned)."""
+    enrolments warned). Under the session's lock: each of its registers stores the whole session's
+    standings, so two registers of one session saved at once take turns, the second counting the
+    first's marks (both inserted the results, and the second met their unique key: a 500 on PostgreSQL)."""
+    lock_row(meeting.course_session)
     facts = session_facts(meeting.course_session)
     refresh_results(facts, now=now)
     return warn_absences(facts, meeting, now=now) if warn else []

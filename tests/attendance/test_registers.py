@@ -234,3 +234,28 @@ def test_four_phones_saving_the_same_register_at_once(app, held, people):
     assert marks_of(meeting) == {e.id: "present" for e in enrolments}
     events = db.session.scalars(db.select(RegisterEvent).where(RegisterEvent.meeting_id == meeting.id)).all()
     assert len(events) == len(enrolments)  # marked once each: the later saves found nothing to change
+
+
+def test_two_registers_of_one_session_saved_at_once(app, held, people):
+    """Each save stores the whole session's standings (results): two registers of one session saved at
+    the same moment (two trainers, or a phone and a laptop) both found no result yet and both inserted
+    one per person; the second met the unique key and answered 500 (seen in the soak test). Now they go
+    one after the other, and the results count both registers' marks."""
+    from ecole.attendance.models import Result
+    from tests.enrolment.test_concurrency import run_together
+    from tests.helpers import csrf_token
+
+    course_session, enrolments = held
+    meetings = course_session.meetings[:2]
+    phones = [signed_in(app, people.trainer) for _ in meetings]
+    tokens = [csrf_token(phone) for phone in phones]
+    urls = [f"/meetings/{meeting.id}/register" for meeting in meetings]  # read here: the threads have no context
+    statuses = run_together([lambda p=p, t=t, u=u: p.post(u, data={"csrf_token": t, "action": "all_present"}).status_code
+                             for p, t, u in zip(phones, tokens, urls)])
+    assert statuses == [302, 302], statuses
+    db.session.rollback()
+    for meeting in meetings:
+        assert marks_of(meeting) == {e.id: "present" for e in enrolments}
+    results = db.session.scalars(db.select(Result).where(Result.enrolment_id.in_([e.id for e in enrolments]))).all()
+    assert sorted(r.enrolment_id for r in results) == sorted(e.id for e in enrolments)
+    assert {r.minutes_attended for r in results} == {2 * 120}  # both registers' two hours, whoever saved last
