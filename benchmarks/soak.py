@@ -273,9 +273,9 @@ def run(args: argparse.Namespace, tmp: Path, stoppers: list) -> dict:
             raise BenchError(f"a job worker stopped during the run ({process.returncode}): {log.read_text()[-2000:]}")
     say("Load done; waiting for the job queue to drain…")
     drained = drain(database, args.drain_timeout)
-    checks = end_checks(database, before, traffic, world, drained)
-    jobs = job_summary(database, before)
     server_log = (tmp / "gunicorn.log").read_text(errors="replace")
+    checks = end_checks(database, before, traffic, world, drained, server_log)
+    jobs = job_summary(database, before)
     for stop in reversed(stoppers):  # the servers and workers, idle now: the costs are measured alone
         stop()
     if args.logs:
@@ -1021,13 +1021,36 @@ def job_summary(database: str, before: dict) -> dict:
     return kinds
 
 
-def end_checks(database: str, before: dict, traffic: Traffic, world: dict, drained: dict) -> list[dict]:
+def server_errors(log: str) -> list[str]:
+    """The errors the server logged (an unhandled error is a 500, whoever saw it), and its workers' time-outs."""
+    found = []
+    for line in log.splitlines():
+        if line.startswith("{"):
+            try:
+                entry = json.loads(line)
+            except ValueError:
+                continue
+            if entry.get("level") in ("ERROR", "CRITICAL"):
+                # The exception's own line ("sqlalchemy.exc.IntegrityError: …"), not the traceback's tail.
+                raised = [text for text in (entry.get("exception") or "").splitlines()
+                          if re.match(r"[\w.]+(Error|Exception|Exit)\b.*:", text)]
+                found.append(entry.get("message", "") + (f": {raised[-1][:200]}" if raised else ""))
+        elif "WORKER TIMEOUT" in line or "[ERROR]" in line:
+            found.append(line.strip()[:200])
+    return found
+
+
+def end_checks(database: str, before: dict, traffic: Traffic, world: dict, drained: dict, server_log: str) -> list[dict]:
     checks: list[dict] = []
 
     def check(name: str, ok: bool, detail: str, rows: list | None = None, *, warning: bool = False) -> None:
         checks.append({"name": name, "ok": bool(ok), "detail": detail, **({"warning": True} if warning else {}),
                        **({"examples": rows[:5]} if rows else {})})
 
+    errors = server_errors(server_log)
+    check("no error in the server's log", not errors,
+          "no unhandled error, no worker time-out, warm-up included" if not errors
+          else f"{len(errors)} errors, e.g. {errors[0]}", errors)
     held = "('offered', 'confirmed', 'completed', 'not_completed')"  # HOLDS_SEAT in ecole/enrolment/models.py
     seats = _sql(database, f"""
         SELECT s.id, s.capacity, s.seats_taken, count(e.id) FILTER (WHERE e.status IN {held})
