@@ -39,12 +39,27 @@ _UPSERT = ("INSERT INTO data_versions (name, token) VALUES ({0}, {0}) "
            "ON CONFLICT (name) DO UPDATE SET token = excluded.token")
 
 
+# Counts the schema changes this process has seen (DDL run, committed or rolled back), on any
+# connection: whether `data_versions` exists is remembered per connection along with this count, and
+# looked up again once it has moved. (Remembered alone, a connection that once found no table, under
+# a migration test's older revision, went on finding none after another connection put it back, and
+# its writes stopped renewing the tokens.)
+_schema_changes = 0
+
+
+def _schema_changed() -> None:
+    global _schema_changes
+    _schema_changes += 1
+
+
 def _note(connection, _cursor, statement, _parameters, _context, _executemany) -> None:
     head = statement.lstrip()[:6].upper()
     if head.startswith(_READS):
         return
     match = _WRITE.match(statement)
     name = match.group(1).lower() if match else "*"  # DDL, a CTE: some table changed
+    if name == "*":
+        _schema_changed()
     if name not in IGNORED:
         connection.info.setdefault(_WRITTEN, set()).add(name)
 
@@ -54,15 +69,18 @@ def _bump(connection) -> None:
     names = connection.info.pop(_WRITTEN, None)
     if not names:
         return
+    if "*" in names:
+        _schema_changed()  # committed now: others look again
     cursor = connection.connection.dbapi_connection.cursor()
     try:
         # A database whose schema predates this table (a migration test's older revision) has no
-        # tokens to change. Looked up once per connection, again after any DDL ("*").
+        # tokens to change. Looked up once per connection, again after any schema change.
         known = connection.connection.info
-        if "*" in names or _HAS_TABLE not in known:
+        seen = known.get(_HAS_TABLE)
+        if "*" in names or seen is None or seen[0] != _schema_changes:
             cursor.execute(_TABLE_EXISTS[connection.dialect.name])
-            known[_HAS_TABLE] = bool(cursor.fetchone()[0])
-        if known[_HAS_TABLE]:
+            seen = known[_HAS_TABLE] = (_schema_changes, bool(cursor.fetchone()[0]))
+        if seen[1]:
             marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
             # 63 random bits: a signed BIGINT on PostgreSQL, an INTEGER on SQLite.
             cursor.executemany(_UPSERT.format(marker), [(name, secrets.randbits(63)) for name in sorted(names)])
@@ -71,7 +89,9 @@ def _bump(connection) -> None:
 
 
 def _forget(connection) -> None:
-    connection.info.pop(_WRITTEN, None)
+    names = connection.info.pop(_WRITTEN, None)
+    if names and "*" in names:
+        _schema_changed()
 
 
 def install() -> None:

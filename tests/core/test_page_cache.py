@@ -148,3 +148,19 @@ def test_visitors_pages_are_kept_and_set_no_cookie(app):
         assert first.status_code == 200 and "Set-Cookie" not in first.headers, url
         again, page = statements(app.test_client(), url)
         assert again == 0 and page == first.data, url
+
+
+def test_a_connection_that_found_no_versions_table_finds_it_again(app):
+    """A migration test's older revision has no `data_versions`: a connection that wrote then must
+    renew the tokens again once another connection has put the table back."""
+    with db.engine.connect() as away, db.engine.connect() as writer:
+        away.execute(text("ALTER TABLE data_versions RENAME TO data_versions_away"))
+        away.commit()
+        writer.execute(text("UPDATE venues SET commune = commune WHERE 1 = 0"))
+        writer.commit()  # finds no table
+        away.execute(text("ALTER TABLE data_versions_away RENAME TO data_versions"))
+        away.commit()
+        before = dict(versions.current()).get("venues")
+        writer.execute(text("UPDATE venues SET commune = commune WHERE 1 = 0"))
+        writer.commit()
+        assert dict(versions.current()).get("venues") not in (None, before)
