@@ -41,14 +41,6 @@ def create_app(config_class=None) -> Flask:
     from ecole.core import logs, metrics
 
     logs.configure(app)
-    if app.config.get("PROXY_HOPS"):
-        # nginx (deploy/nginx/ecole.conf) sets X-Forwarded-For/-Proto/-Host: trust exactly that many
-        # proxies, so the client's address is the one nginx saw (the last X-Forwarded-For value), not
-        # one a client wrote itself. X-Forwarded-Port and -Prefix are not set by nginx: never trusted.
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        hops = app.config["PROXY_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _tune_sqlite(app)
@@ -119,7 +111,24 @@ def create_app(config_class=None) -> Flask:
     from ecole import cli
 
     cli.init_app(app)  # `flask ecole …`: every domain's commands, listed there
+    _wrap_wsgi(app)
     return app
+
+
+def _wrap_wsgi(app: Flask) -> None:
+    """What runs around Flask, outermost last."""
+    if not app.config.get("ACCESS_LOG"):
+        from ecole.core.cache import KeptForVisitors
+
+        app.wsgi_app = KeptForVisitors(app, app.wsgi_app)  # (a hit would write no access line)
+    if app.config.get("PROXY_HOPS"):
+        # nginx (deploy/nginx/ecole.conf) sets X-Forwarded-For/-Proto/-Host: trust exactly that many
+        # proxies, so the client's address is the one nginx saw (the last X-Forwarded-For value), not
+        # one a client wrote itself. X-Forwarded-Port and -Prefix are not set by nginx: never trusted.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def _register_blueprints(app: Flask) -> None:

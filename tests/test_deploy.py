@@ -48,7 +48,10 @@ def test_the_environment_file_names_every_setting():
         read |= set(re.findall(r"""environ(?:\.get)?[(\[]\s*["']([A-Z][A-Z0-9_]+)["']""", path.read_text()))
     example = (DEPLOY / "ecole.env.example").read_text()
     named = set(re.findall(r"^#?([A-Z][A-Z0-9_]+)=", example, re.M))
-    read = {name for name in read if not name.startswith("HTTP_")}  # a request's headers in its WSGI environ
+    # A request's headers and CGI variables in its WSGI environ are not settings.
+    wsgi = {"REQUEST_METHOD", "PATH_INFO", "QUERY_STRING", "SCRIPT_NAME", "SERVER_NAME", "SERVER_PORT", "REMOTE_ADDR",
+            "CONTENT_TYPE", "CONTENT_LENGTH"}
+    read = {name for name in read if not name.startswith("HTTP_") and name not in wsgi}
     missing = read - named - NOT_FOR_OPERATORS
     assert not missing, f"deploy/ecole.env.example does not say how to set: {sorted(missing)}"
     assert "SECRET_KEY" in read and "ECOLE_PROXY_HOPS" in read  # the scan sees what config.py reads

@@ -1,7 +1,9 @@
 """A small in-process cache of rendered fragments. Keys carry a version read from the database
 (e.g. the catalogue's last change), so every server of a cluster stays correct without sharing
 the cache: a change anywhere gives new keys everywhere, and old entries age out (LRU)."""
+import os
 import threading
+import time
 from collections import OrderedDict
 from functools import wraps
 from typing import Callable
@@ -48,6 +50,20 @@ class FragmentCache(LRUCache):
 fragments = FragmentCache()
 pages = LRUCache(max_entries=1000)
 _KEPT_HEADERS = frozenset({"content-type", "vary", "cache-control", "content-language"})
+# Set in the WSGI environ, to the endpoint, when the page answered is a kept one (rendered and kept,
+# or answered from `pages`): what KeptForVisitors may keep whole; and the minute and versions the
+# page's key was made of.
+_KEPT = "ecole.kept_page"
+_READ = "ecole.kept_page_read"
+# Request headers that change nothing in a kept page: they are left out of a visitor's key. (Every
+# other header is in it, so whatever a page could depend on gives its own entry.) The client's
+# address, after the proxy's headers, only counts for rate limits, which a kept page never reaches.
+_NOT_IN_KEY = frozenset({
+    "HTTP_X_REQUEST_ID", "HTTP_CONNECTION", "HTTP_KEEP_ALIVE", "HTTP_TE", "HTTP_USER_AGENT", "HTTP_REFERER",
+    "HTTP_CACHE_CONTROL", "HTTP_PRAGMA", "HTTP_UPGRADE_INSECURE_REQUESTS", "HTTP_DNT", "HTTP_PRIORITY",
+    "HTTP_X_FORWARDED_FOR", "HTTP_X_REAL_IP",
+})
+_REQUEST_ID_HEADER = "X-Request-ID"
 
 
 def cached_page(view):
@@ -73,6 +89,7 @@ def cached_page(view):
             if "Cache-Control" not in response.headers:  # what core/security.py gives pages, decided once
                 headers.append(("Cache-Control", "no-store" if key[5][0] is not None else "no-cache"))
             pages.put(key, (response.get_data(), headers))
+            request.environ[_KEPT] = request.endpoint  # a visitor's answer may be kept whole too (KeptForVisitors)
         return response
 
     wrapper.kept_page = True
@@ -90,13 +107,13 @@ def init_app(app) -> None:
         kept = pages.get(key) if key is not None else None
         if kept is None:
             return None
+        request.environ[_KEPT] = request.endpoint
         body, headers = kept
         return app.response_class(body, headers=headers)
 
 
 def _page_key() -> tuple | None:
     from ecole.core import versions
-    from ecole.core.models import utcnow
     from ecole.extensions import login_manager
     from ecole.i18n import COOKIE, from_accept_language, supported
 
@@ -121,11 +138,111 @@ def _page_key() -> tuple | None:
     if asked:
         g.lang_chosen = asked  # i18n remembers it in the cookie, as when the page is rendered
     language = (asked, signed_in is not None, supported(asking.cookies.get(COOKIE)) or from_accept_language())
-    minute = utcnow().replace(second=0, microsecond=0)
+    minute = int(time.time() // 60)
+    tokens = versions.current()
+    asking.environ[_READ] = (minute, tokens)  # what KeptForVisitors keys this answer with
     # The host too, although only trusted hosts reach a view: a page built for one host name is never
     # served to a visitor who asked another. The path and query as they came (one page may have
     # several keys: never a wrong one).
-    return (asking.endpoint, asking.host, asking.path, asking.query_string, language, person, minute, versions.current())
+    return (asking.endpoint, asking.host, asking.path, asking.query_string, language, person, minute, tokens)
+
+
+class KeptForVisitors:
+    """A visitor's kept page answered whole, before Flask builds a request: WSGI middleware around the
+    app (inside the proxy fix, so the host and scheme are the client's).
+
+    For a visitor (no session cookie, no remember-me cookie) a kept page's whole answer (status,
+    headers, gzipped or not, the language cookie) follows from the request's URL and headers, the
+    minute and the database's versions: this keeps that answer the first time and gives it back,
+    with a new request id, to the next identical request while nothing has changed. The key holds the
+    scheme, host, path, query, every request header but those in `_NOT_IN_KEY`, the minute and every
+    table's token (core/versions.py), so it is finer than `_page_key`: it never answers what Flask
+    would not have answered from `pages`. Such a hit costs a tenth of one through Flask's hooks.
+
+    Kept: GET answers of `cached_page` views, 200, setting no cookie but the language's. Requests are
+    still counted in the metrics. Not installed when the app writes its own access line (a hit would
+    write none)."""
+
+    def __init__(self, app, wsgi_app, max_entries: int = 500):
+        from ecole.i18n import COOKIE
+
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self.entries = LRUCache(max_entries)
+        # The paths that had a kept answer: only their requests read the versions here (a static file,
+        # a form, a 404 goes straight to Flask).
+        self.paths = LRUCache(max_entries * 4)
+        self.signed_cookies = (app.config["SESSION_COOKIE_NAME"] + "=",
+                               app.config.get("REMEMBER_COOKIE_NAME", "remember_token") + "=")
+        self.language_cookie = COOKIE + "="
+        self.engine = None
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") != "GET" or not self.app.config["PAGE_CACHE"]:
+            return self.wsgi_app(environ, start_response)
+        cookie = environ.get("HTTP_COOKIE", "")
+        if cookie and (self.signed_cookies[0] in cookie or self.signed_cookies[1] in cookie):
+            return self.wsgi_app(environ, start_response)
+        started = time.perf_counter()
+        if self.paths.get(environ.get("PATH_INFO", "")) is not None:
+            try:
+                key = self._key(environ, int(time.time() // 60), self._versions())
+            except Exception:  # the database not answering: Flask meets it again and answers its error page
+                return self.wsgi_app(environ, start_response)
+            kept = self.entries.get(key)
+            if kept is not None:
+                return self._answer(kept, environ, start_response, started)
+        answered: list = []
+
+        def starting(status, headers, exc_info=None):
+            answered[:] = [status, headers]
+            return start_response(status, headers, exc_info)
+
+        body = self.wsgi_app(environ, starting)
+        endpoint, read = environ.get(_KEPT), environ.get(_READ)
+        if not endpoint or not read or not answered or not answered[0].startswith("200 "):
+            return body
+        status, headers = answered
+        if any(name.lower() == "set-cookie" and not value.startswith(self.language_cookie) for name, value in headers):
+            return body
+        try:
+            data = b"".join(body)
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+        # Keyed with the minute and versions the page was rendered under (read by `_page_key`).
+        self.entries.put(self._key(environ, *read),
+                         (status, [(name, value) for name, value in headers if name != _REQUEST_ID_HEADER], data, endpoint))
+        self.paths.put(environ.get("PATH_INFO", ""), True)
+        return [data]
+
+    def _versions(self) -> tuple:
+        from ecole.core import versions
+
+        if self.engine is None:
+            from ecole.extensions import db
+
+            with self.app.app_context():
+                self.engine = db.engine
+        return versions.read(self.engine)
+
+    @staticmethod
+    def _key(environ, minute: int, tokens: tuple) -> tuple:
+        headers = tuple(sorted((name, value) for name, value in environ.items()
+                               if name.startswith("HTTP_") and name not in _NOT_IN_KEY and not name.startswith("HTTP_SEC_")))
+        return (environ.get("wsgi.url_scheme"), environ.get("SERVER_NAME"), environ.get("SERVER_PORT"),
+                environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""),
+                headers, minute, tokens)
+
+    def _answer(self, kept, environ, start_response, started):
+        from ecole.core import logs, metrics
+
+        status, headers, data, endpoint = kept
+        incoming = environ.get("HTTP_X_REQUEST_ID")
+        request_id = incoming if incoming and logs.SANE_REQUEST_ID.fullmatch(incoming) else os.urandom(16).hex()
+        start_response(status, [*headers, (_REQUEST_ID_HEADER, request_id)])
+        metrics.observe(endpoint, "GET", 200, time.perf_counter() - started)
+        return [data]
 
 
 def cached_file(folder: str, stem: str, key: tuple, render: Callable[[], bytes], suffix: str = ".pdf") -> bytes:

@@ -47,21 +47,26 @@ def init_app(app: Flask) -> None:
     """Count every request (after logs.init_app, whose start time it reads), and read who may see them."""
     app.extensions[_EXTENSION] = allowed_networks(app.config.get("METRICS_ALLOWED", ""))
 
-    counters: dict = {}  # (endpoint, method, status) → its counter and histogram (labels() looks up under a lock)
-
     @app.after_request
     def count_request(response):
         asking = request._get_current_object()
-        method = asking.method if asking.method in METHODS else "other"
-        key = (asking.endpoint or "none", method, response.status_code)
-        if key not in counters:
-            counters[key] = (REQUESTS.labels(*key), DURATION.labels(key[0], method))
-        count, duration = counters[key]
-        count.inc()
-        seconds = logs.request_seconds()
-        if seconds is not None:
-            duration.observe(seconds)
+        observe(asking.endpoint or "none", asking.method if asking.method in METHODS else "other",
+                response.status_code, logs.request_seconds())
         return response
+
+
+_counters: dict = {}  # (endpoint, method, status) → its counter and histogram (labels() looks up under a lock)
+
+
+def observe(endpoint: str, method: str, status: int, seconds: float | None) -> None:
+    """One request answered (also by core/cache.py's KeptForVisitors, before Flask)."""
+    key = (endpoint, method, status)
+    if key not in _counters:
+        _counters[key] = (REQUESTS.labels(*key), DURATION.labels(endpoint, method))
+    count, duration = _counters[key]
+    count.inc()
+    if seconds is not None:
+        duration.observe(seconds)
 
 
 def allowed_networks(setting: str) -> tuple:

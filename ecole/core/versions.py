@@ -106,7 +106,18 @@ _READ = select(data_versions.c.name, data_versions.c.token).order_by(data_versio
 def current() -> tuple:
     """Every table's token, in one statement (read once per request): part of a cache key."""
     if not has_request_context():
-        return tuple(raw_rows(db.engine, _READ))
+        return read(db.engine)
     if "data_versions" not in g:
-        g.data_versions = tuple(raw_rows(db.engine, _READ))
+        g.data_versions = read(db.engine)
     return g.data_versions
+
+
+def of(names: tuple[str, ...]) -> tuple:
+    """The tokens of these tables (None for one never written since the tokens began)."""
+    tokens = dict(current())
+    return tuple(tokens.get(name) for name in names)
+
+
+def read(engine) -> tuple:
+    """Every table's token as `engine`'s database has them now (no application context needed)."""
+    return tuple(raw_rows(engine, _READ))

@@ -164,3 +164,113 @@ def test_a_connection_that_found_no_versions_table_finds_it_again(app):
         writer.execute(text("UPDATE venues SET commune = commune WHERE 1 = 0"))
         writer.commit()
         assert dict(versions.current()).get("venues") not in (None, before)
+
+
+# --- a visitor's whole answer, kept before Flask (core/cache.py KeptForVisitors) ---------------------
+
+def dispatched(client, url: str, **kwargs):
+    """The answer to one GET, and whether Flask dispatched it (False: answered whole by KeptForVisitors)."""
+    from flask import request_started
+
+    seen = []
+
+    def started(_sender, **_extra):
+        seen.append(1)
+
+    request_started.connect(started)
+    try:
+        response = client.get(url, **kwargs)
+    finally:
+        request_started.disconnect(started)
+    return response, bool(seen)
+
+
+def test_a_visitors_answer_is_given_again_whole_with_a_new_request_id(app):
+    first, ran = dispatched(app.test_client(), "/courses")
+    again, ran_again = dispatched(app.test_client(), "/courses")
+    assert ran and not ran_again
+    assert again.data == first.data and again.status == first.status
+    without_id = [(name, value) for name, value in first.headers if name != "X-Request-ID"]
+    assert [(name, value) for name, value in again.headers if name != "X-Request-ID"] == without_id
+    assert again.headers["X-Request-ID"] != first.headers["X-Request-ID"]
+    given, _ran = dispatched(app.test_client(), "/courses", headers={"X-Request-ID": "from-nginx-1234"})
+    assert given.headers["X-Request-ID"] == "from-nginx-1234" and given.data == first.data
+
+
+def test_a_visitors_kept_answer_follows_every_write(app, people):
+    first, _ran = dispatched(app.test_client(), "/courses?lang=fr")
+    db.session.execute(text("UPDATE themes SET title_fr = 'Thème revu'"))
+    db.session.commit()
+    after, ran = dispatched(app.test_client(), "/courses?lang=fr")
+    assert ran and "Thème revu" in after.get_data(as_text=True) and after.data != first.data
+
+
+@pytest.mark.parametrize("headers, expect", [
+    ({"Accept-Language": "ar"}, 'lang="ar"'),
+    ({"Accept-Language": "fr"}, 'lang="fr"'),
+    ({"Cookie": "lang=zgh"}, 'lang="zgh"'),
+])
+def test_a_visitors_kept_answer_is_per_language_header_and_cookie(app, headers, expect):
+    for _ in range(2):
+        for other in ({"Accept-Language": "ar"}, {"Accept-Language": "fr"}, {"Cookie": "lang=zgh"}):
+            app.test_client(use_cookies=False).get("/courses", headers=other)
+        response, ran = dispatched(app.test_client(use_cookies=False), "/courses", headers=headers)
+        assert expect in response.get_data(as_text=True)[:300]
+    assert not ran
+
+
+def test_a_visitors_kept_answer_is_gzipped_only_for_who_asked(app):
+    for _ in range(2):
+        zipped, _ran = dispatched(app.test_client(), "/courses", headers={"Accept-Encoding": "gzip"})
+        plain, ran = dispatched(app.test_client(), "/courses")
+    assert not ran
+    assert zipped.headers["Content-Encoding"] == "gzip" and "Content-Encoding" not in plain.headers
+    assert zipped.data[:2] == b"\x1f\x8b" and plain.data.startswith(b"<!doctype html>")
+
+
+def test_a_link_with_a_language_sets_the_cookie_at_each_kept_answer(app):
+    for _ in range(3):
+        response, ran = dispatched(app.test_client(), "/?lang=ar")
+        assert response.headers["Set-Cookie"].startswith("lang=ar;")
+    assert not ran
+    chosen, ran = dispatched(app.test_client(use_cookies=False), "/?lang=ar", headers={"Cookie": "lang=ar"})
+    assert ran and "Set-Cookie" not in chosen.headers  # another request: its own entry, and no cookie to set
+
+
+def test_only_visitors_kept_pages_are_answered_before_flask(app, people, course_session):
+    signed_in = app.test_client()
+    login(signed_in, people.trainee)
+    for url, client in [("/me/training", signed_in), ("/", signed_in), ("/courses/no-such-course", app.test_client()),
+                        ("/login", app.test_client())]:
+        client.get(url)
+        _response, ran = dispatched(client, url)
+        assert ran, url
+    head = app.test_client().head("/courses")
+    assert head.status_code == 200 and head.data == b""
+    for _ in range(2):  # Flask-Login would sign this visitor in: never answered before it
+        _response, ran = dispatched(app.test_client(use_cookies=False), "/courses", headers={"Cookie": "remember_token=1|abc"})
+        assert ran
+
+
+def test_a_visitors_kept_answer_is_counted_in_the_metrics(app):
+    from ecole.core.metrics import REQUESTS
+
+    app.test_client().get("/courses")
+    counted = REQUESTS.labels("catalogue.index", "GET", 200)
+    before = counted._value.get()
+    for _ in range(3):
+        _response, ran = dispatched(app.test_client(), "/courses")
+        assert not ran
+    assert counted._value.get() == before + 3
+
+
+def test_a_visitor_gets_the_apps_error_page_when_the_versions_cannot_be_read(app, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    def down(_engine):
+        raise OperationalError("SELECT", {}, Exception("the database is not answering"))
+
+    app.test_client().get("/courses")  # kept: its next request reads the versions before Flask
+    monkeypatch.setattr(versions, "read", down)
+    response = app.test_client().get("/courses")
+    assert response.status_code in (500, 503) and b'<html lang="fr"' in response.data
