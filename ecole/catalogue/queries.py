@@ -80,15 +80,17 @@ def catalogue_query(filters: Filters, *, include_drafts: bool = False, upcoming_
     return query.order_by(Theme.position, Course.slug)
 
 
-def catalogue_version() -> tuple:
-    """Changes whenever a course, lesson or theme changes (services bump Course.updated_at)."""
-    from flask import g
+# What the catalogue's pages, fragments and handouts show.
+CATALOGUE_TABLES = ("themes", "courses", "course_texts", "course_audiences", "course_languages",
+                    "course_prerequisites", "lessons", "lesson_texts")
 
-    if "catalogue_version" not in g:
-        row = db.session.execute(db.select(db.func.max(Course.updated_at), db.func.count(Course.id),
-                                           db.select(db.func.count(Theme.id)).scalar_subquery())).one()
-        g.catalogue_version = (row[0].isoformat() if row[0] else "", row[1], row[2])
-    return g.catalogue_version
+
+def catalogue_version() -> tuple:
+    """Changes with any write to the catalogue's tables, whoever makes it (core/versions.py): a
+    service, the loader, raw SQL, a restore. Read with the page's key: no statement of its own."""
+    from ecole.core import versions
+
+    return versions.of(CATALOGUE_TABLES)
 
 
 def course_head(slug: str) -> Course | None:
