@@ -13,6 +13,7 @@ from ecole.certificates.printing import verify_url
 from ecole.certificates.services import CertificateError
 from ecole.core.access import admin_required, login_required
 from ecole.core.audit import record
+from ecole.core.cache import cached_page
 from ecole.core.forms import ConfirmForm, form_status
 from ecole.core.pages import act, download, found, save_form
 from ecole.core.pagination import page_number
@@ -55,9 +56,14 @@ def verify_index():
 
 @certificates.route("/verify/<code>")
 @limiter.limit(_verify_limit, scope="verify")
+@cached_page
 def verify(code: str):
     """A certificate never changes but for its status: its page is kept per code, language and status,
-    and a request reads only the status (one indexed row, no ORM) before answering from that cache."""
+    and a request reads only the status (one indexed row, no ORM) before answering from that cache.
+
+    The whole answer is also kept (`cached_page`) and given again before the rate limit counts: the
+    limit is against guessing codes, and an unknown code is never kept, so each guess is counted;
+    seeing again a certificate one has already seen tells nothing more."""
     from ecole.core.cache import fragments
     from ecole.i18n import current_language
 

@@ -165,11 +165,21 @@ def test_a_rotated_key_signs_new_certificates_and_old_ones_still_verify(app, hel
 
 def test_the_verification_routes_share_one_budget_and_say_when_to_come_back(app, verify_limited, certificate):
     client = app.test_client()
-    statuses = [client.get(f"/verify/{certificate.code}").status_code for _ in range(30)]
-    statuses += [client.get(f"/verify/{certificate.code}.json").status_code for _ in range(30)]
-    assert statuses == [200] * 60
+    statuses = [client.get(f"/verify/{certificate.code}.json").status_code for _ in range(30)]
+    statuses += [client.get(f"/verify/{new_code(2026)}").status_code for _ in range(30)]
+    assert statuses == [200] * 30 + [404] * 30
     refused = client.get(f"/verify/{certificate.code}.pdf")
     assert refused.status_code == 429 and 1 <= int(refused.headers["Retry-After"]) <= 60
     assert "Attendez une minute" in refused.get_data(as_text=True)
     # Another address has its own budget.
     assert client.get(f"/verify/{certificate.code}", environ_base={"REMOTE_ADDR": "10.0.0.7"}).status_code == 200
+
+
+def test_a_certificate_seen_again_is_answered_without_counting_and_guesses_always_count(app, verify_limited, certificate):
+    """The limit is against guessing codes: a page already seen is given again from the kept page (it
+    tells nothing more), while every unknown code is counted, whatever was seen before."""
+    client = app.test_client()
+    first = client.get(f"/verify/{certificate.code}")
+    assert all(client.get(f"/verify/{certificate.code}").data == first.data for _ in range(70))
+    statuses = [client.get(f"/verify/{new_code(2026)}").status_code for _ in range(60)]
+    assert statuses == [404] * 59 + [429]  # the first visit of the page counted, its 70 repeats did not
