@@ -21,7 +21,14 @@ from ecole.accounts.models import (
     UserRole,
     disability_of,
 )
-from ecole.accounts.passwords import hash_secret, is_common_password, new_code, new_password, verify_secret
+from ecole.accounts.passwords import (
+    hash_secret,
+    is_common_password,
+    needs_rehash,
+    new_code,
+    new_password,
+    verify_secret,
+)
 from ecole.core import audit
 from ecole.core.mail import send_mail
 from ecole.core.models import utcnow
@@ -354,8 +361,12 @@ def authenticate(identifier: str, password: str) -> User | None:
             return None
         if not verify_secret(user.password_hash, password):
             return None
+        rehashed = hash_secret(password) if needs_rehash(user.password_hash) else None
     take_write_lock()
     user.last_login_at = utcnow()
+    if rehashed is not None:  # today's Argon2 parameters (accounts/passwords.py), unless changed meanwhile
+        db.session.execute(update(User).where(User.id == user.id, User.password_hash == user.password_hash)
+                           .values(password_hash=rehashed), execution_options={"synchronize_session": False})
     return user
 
 

@@ -111,3 +111,36 @@ def test_first_admin_is_created_once():
     assert user.is_admin and user.must_change_password
     assert services.authenticate(user.email, password) == user
     assert services.ensure_first_admin() is None
+
+
+def test_passwords_are_hashed_with_owasps_argon2id_parameters(app):
+    from ecole.accounts.passwords import hash_secret, verify_secret
+
+    app.config["PASSWORD_HASH_FAST"] = False
+    try:
+        stored = hash_secret("a long enough passphrase")
+        assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+        assert verify_secret(stored, "a long enough passphrase") and not verify_secret(stored, "another one")
+    finally:
+        app.config["PASSWORD_HASH_FAST"] = True
+
+
+def test_a_hash_made_with_older_parameters_is_made_again_at_sign_in():
+    from argon2 import PasswordHasher
+
+    user = make_user("trainee", email="old-hash@example.org")
+    older = PasswordHasher(time_cost=3, memory_cost=16, parallelism=2).hash(PASSWORD)  # another default
+    user.password_hash = older
+    db.session.commit()
+    assert services.authenticate("old-hash@example.org", PASSWORD) == user
+    db.session.commit()
+    db.session.expire_all()
+    assert user.password_hash != older and user.password_hash.startswith("$argon2id$v=19$m=8,t=1,p=1$")
+    assert services.authenticate("old-hash@example.org", PASSWORD) == user  # and it still signs in
+    # A wrong password changes nothing.
+    user.password_hash = older
+    db.session.commit()
+    assert services.authenticate("old-hash@example.org", "not the password") is None
+    db.session.commit()
+    db.session.expire_all()
+    assert user.password_hash == older
