@@ -1,7 +1,6 @@
 """A small in-process cache of rendered fragments. Keys carry a version read from the database
 (e.g. the catalogue's last change), so every server of a cluster stays correct without sharing
 the cache: a change anywhere gives new keys everywhere, and old entries age out (LRU)."""
-import os
 import threading
 import time
 from collections import OrderedDict
@@ -50,11 +49,9 @@ class FragmentCache(LRUCache):
 fragments = FragmentCache()
 pages = LRUCache(max_entries=1000)
 _KEPT_HEADERS = frozenset({"content-type", "vary", "cache-control", "content-language"})
-# Set in the WSGI environ, to the endpoint, when the page answered is a kept one (rendered and kept,
-# or answered from `pages`): what KeptForVisitors may keep whole; and the minute and versions the
-# page's key was made of.
+# Set in the WSGI environ when the page answered is a kept one (rendered and kept, or answered from
+# `pages`): what KeptForVisitors may keep whole, as (endpoint, minute, versions) of the page's key.
 _KEPT = "ecole.kept_page"
-_READ = "ecole.kept_page_read"
 # Request headers that change nothing in a kept page: they are left out of a visitor's key. (Every
 # other header is in it, so whatever a page could depend on gives its own entry.) The client's
 # address, after the proxy's headers, only counts for rate limits, which a kept page never reaches.
@@ -89,7 +86,7 @@ def cached_page(view):
             if "Cache-Control" not in response.headers:  # what core/security.py gives pages, decided once
                 headers.append(("Cache-Control", "no-store" if key[5][0] is not None else "no-cache"))
             pages.put(key, (response.get_data(), headers))
-            request.environ[_KEPT] = request.endpoint  # a visitor's answer may be kept whole too (KeptForVisitors)
+            _mark_kept(key)  # a visitor's answer may be kept whole too
         return response
 
     wrapper.kept_page = True
@@ -107,7 +104,7 @@ def init_app(app) -> None:
         kept = pages.get(key) if key is not None else None
         if kept is None:
             return None
-        request.environ[_KEPT] = request.endpoint
+        _mark_kept(key)
         body, headers = kept
         return app.response_class(body, headers=headers)
 
@@ -139,12 +136,14 @@ def _page_key() -> tuple | None:
         g.lang_chosen = asked  # i18n remembers it in the cookie, as when the page is rendered
     language = (asked, signed_in is not None, supported(asking.cookies.get(COOKIE)) or from_accept_language())
     minute = int(time.time() // 60)
-    tokens = versions.current()
-    asking.environ[_READ] = (minute, tokens)  # what KeptForVisitors keys this answer with
     # The host too, although only trusted hosts reach a view: a page built for one host name is never
     # served to a visitor who asked another. The path and query as they came (one page may have
     # several keys: never a wrong one).
-    return (asking.endpoint, asking.host, asking.path, asking.query_string, language, person, minute, tokens)
+    return (asking.endpoint, asking.host, asking.path, asking.query_string, language, person, minute, versions.current())
+
+
+def _mark_kept(key: tuple) -> None:
+    request.environ[_KEPT] = (key[0], key[6], key[7])  # endpoint, minute, versions (`_page_key`)
 
 
 class KeptForVisitors:
@@ -199,8 +198,8 @@ class KeptForVisitors:
             return start_response(status, headers, exc_info)
 
         body = self.wsgi_app(environ, starting)
-        endpoint, read = environ.get(_KEPT), environ.get(_READ)
-        if not endpoint or not read or not answered or not answered[0].startswith("200 "):
+        kept = environ.get(_KEPT)
+        if kept is None or not answered or not answered[0].startswith("200 "):
             return body
         status, headers = answered
         if any(name.lower() == "set-cookie" and not value.startswith(self.language_cookie) for name, value in headers):
@@ -210,8 +209,8 @@ class KeptForVisitors:
         finally:
             if hasattr(body, "close"):
                 body.close()
-        # Keyed with the minute and versions the page was rendered under (read by `_page_key`).
-        self.entries.put(self._key(environ, *read),
+        endpoint, minute, tokens = kept  # keyed with the minute and versions the page was rendered under
+        self.entries.put(self._key(environ, minute, tokens),
                          (status, [(name, value) for name, value in headers if name != _REQUEST_ID_HEADER], data, endpoint))
         self.paths.put(environ.get("PATH_INFO", ""), True)
         return [data]
@@ -238,9 +237,7 @@ class KeptForVisitors:
         from ecole.core import logs, metrics
 
         status, headers, data, endpoint = kept
-        incoming = environ.get("HTTP_X_REQUEST_ID")
-        request_id = incoming if incoming and logs.SANE_REQUEST_ID.fullmatch(incoming) else os.urandom(16).hex()
-        start_response(status, [*headers, (_REQUEST_ID_HEADER, request_id)])
+        start_response(status, [*headers, (_REQUEST_ID_HEADER, logs.request_id_for(environ))])
         metrics.observe(endpoint, "GET", 200, time.perf_counter() - started)
         return [data]
 

@@ -110,8 +110,7 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def begin_request():
         # The environ, not request.headers: a missing header costs Werkzeug an exception (~3 µs).
-        incoming = request.environ.get("HTTP_X_REQUEST_ID")
-        current = incoming if incoming and SANE_REQUEST_ID.fullmatch(incoming) else os.urandom(16).hex()
+        current = request_id_for(request.environ)
         g.request_id = current
         g.request_started = time.perf_counter()
         g.request_id_token = request_id.set(current)
@@ -130,6 +129,12 @@ def init_app(app: Flask) -> None:
         token = g.pop("request_id_token", None)
         if token is not None:
             request_id.reset(token)
+
+
+def request_id_for(environ) -> str:
+    """The request's id: the proxy's (nginx's `$request_id`) when it is a sane one, else a new one."""
+    incoming = environ.get("HTTP_X_REQUEST_ID")
+    return incoming if incoming and SANE_REQUEST_ID.fullmatch(incoming) else os.urandom(16).hex()
 
 
 def request_seconds() -> float | None:
