@@ -122,3 +122,37 @@ def test_register_answers_the_same_for_an_existing_and_a_new_number(live_school)
     school.client().login(PHONE, PASSWORD)
     assert school.client().post("/login", {"identifier": PHONE, "password": "a fresh passphrase"}).status == 400
     school.client().login("0677889900", "a fresh passphrase")
+
+
+def test_four_sign_ins_at_once_with_an_older_hash_all_succeed_and_it_is_made_again_once(live_school):
+    from argon2 import PasswordHasher
+
+    from ecole.accounts.models import User
+
+    school = live_school(workers=4)
+    older = PasswordHasher(time_cost=2, memory_cost=8, parallelism=1).hash(PASSWORD)  # other parameters than today's
+    with school.context() as db:
+        person = make_user("trainee", name="Old Hash", phone=PHONE, email=None)
+        person.password_hash = older
+        db.session.commit()
+        person_id = person.id
+    clients = [school.client() for _ in range(4)]
+    tokens = [client.csrf("/login") for client in clients]
+    barrier = threading.Barrier(4)
+    answers = [None] * 4
+
+    def sign_in(index: int) -> None:
+        barrier.wait()
+        answers[index] = clients[index].post("/login", {"identifier": SPELLINGS[index], "password": PASSWORD},
+                                             token=tokens[index])
+
+    threads = [threading.Thread(target=sign_in, args=(index,)) for index in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert [answer.status for answer in answers] == [302] * 4, school.log()
+    with school.context() as db:
+        stored = db.session.get(User, person_id).password_hash
+    assert stored != older and stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")  # the live server: real parameters
+    school.client().login(PHONE, PASSWORD)  # and the new hash signs in

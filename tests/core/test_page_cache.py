@@ -274,3 +274,19 @@ def test_a_visitor_gets_the_apps_error_page_when_the_versions_cannot_be_read(app
     monkeypatch.setattr(versions, "read", down)
     response = app.test_client().get("/courses")
     assert response.status_code in (500, 503) and b'<html lang="fr"' in response.data
+
+
+@pytest.mark.parametrize("query, headers", [
+    ("", {"Accept-Language": "ar," * 3000}),
+    ("", {"Cookie": "lang=" + "a" * 10000}),
+    ("", {"Cookie": "lang=ar\x00"}),
+    ("?lang=ar%0d%0aSet-Cookie:%20x=1", {}),
+    ("?lang=%00", {}),
+    ("?q=" + "x" * 10000 + "&page=NaN", {}),
+    ("", {"Accept-Encoding": "gzip;q=NaN", "X-Request-ID": "y" * 10000}),
+])
+def test_hostile_requests_for_a_visitors_kept_page_get_the_same_answer_twice(app, query, headers):
+    answers = [app.test_client(use_cookies=False).get("/courses" + query, headers=headers) for _ in range(2)]
+    assert [answer.status_code for answer in answers] in ([200, 200], [400, 400], [404, 404])
+    assert answers[0].data == answers[1].data and "x=1" not in answers[1].headers.get("Set-Cookie", "")
+    assert len(answers[1].headers["X-Request-ID"]) <= 128
