@@ -134,6 +134,20 @@ def app_context(app):
 
 
 @pytest.fixture
+def queued_jobs(app):
+    """Jobs wait in a queue, as in production where a worker runs them, instead of running inline in
+    the request that made them (racing requests, statements counted per request)."""
+    from huey import MemoryHuey
+
+    from ecole.jobs.runner import init_app
+
+    inline = app.extensions["ecole.jobs"]
+    init_app(app, inline.kinds, huey=MemoryHuey("ecole-tests-queue", immediate=False, results=False))
+    yield
+    app.extensions["ecole.jobs"] = inline
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -96,8 +96,8 @@ def signed_in(app, user):
     return client
 
 
-def count_queries(client, url: str) -> int:
-    """How many SQL statements one GET of `url` runs (it must answer 200)."""
+def count_statements(action) -> tuple[int, object]:
+    """How many SQL statements `action()` runs, and what it returned."""
     from sqlalchemy import event
 
     statements = []
@@ -107,10 +107,17 @@ def count_queries(client, url: str) -> int:
 
     event.listen(db.engine, "before_cursor_execute", listener)
     try:
-        assert client.get(url).status_code == 200, url
+        result = action()
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
-    return len(statements)
+    return len(statements), result
+
+
+def count_queries(client, url: str) -> int:
+    """How many SQL statements one GET of `url` runs (it must answer 200)."""
+    count, response = count_statements(lambda: client.get(url))
+    assert response.status_code == 200, url
+    return count
 
 
 def login(client, user, password: str = PASSWORD):

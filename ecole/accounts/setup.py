@@ -2,6 +2,7 @@
 from flask import Flask, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from ecole.accounts.models import AUDIENCE_TITLES, GENDER_TITLES, ROLE_TITLES, Audience, Gender, Role, User
 from ecole.extensions import db, login_manager
@@ -30,7 +31,7 @@ def load_user(user_id: str) -> User | None:
         ident, epoch = int(raw_id), int(raw_epoch)
     except (AttributeError, ValueError):
         return None
-    user = db.session.get(User, ident)
+    user = db.session.get(User, ident, options=[joinedload(User.role_rows)])  # one statement, roles with it
     if user is None or user.session_epoch != epoch or not user.active:
         return None
     return user

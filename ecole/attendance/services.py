@@ -136,7 +136,7 @@ def marks_changed(meeting: Meeting, *, now: datetime, warn: bool = True) -> list
     enrolments warned). Under the session's lock: each of its registers stores the whole session's
     standings, so two registers of one session saved at once take turns, the second counting the
     first's marks (both inserted the results, and the second met their unique key: a 500 on PostgreSQL)."""
-    lock_row(meeting.course_session)
+    lock_row(meeting.course_session, columns_only=True)
     facts = session_facts(meeting.course_session)
     refresh_results(facts, now=now)
     return warn_absences(facts, meeting, now=now) if warn else []
@@ -228,7 +228,7 @@ def validate_results(course_session: CourseSession, *, actor: User, now: datetim
     now = now or utcnow()
     if not may_mark(actor, course_session):
         raise AttendanceError(_("Seuls les formateurs de la session et les administrateurs valident les résultats."))
-    lock_row(course_session)
+    lock_row(course_session, columns_only=True)
     if course_session.status not in (SessionStatus.PUBLISHED, SessionStatus.COMPLETED):
         raise AttendanceError(_("Seuls les résultats d’une session publiée ou terminée se valident."))
     last = course_session.last_meeting_start
@@ -269,7 +269,7 @@ def unlock_results(course_session: CourseSession, reason: str, *, actor: User, n
     reason = (reason or "").strip()
     if not reason:
         raise AttendanceError(_("Donnez la raison de la réouverture : elle reste dans l’historique."))
-    lock_row(course_session)
+    lock_row(course_session, columns_only=True)
     results = db.session.scalars(select(Result).join(Enrolment, Enrolment.id == Result.enrolment_id).where(
         Enrolment.session_id == course_session.id, Result.validated_at.is_not(None))).all()
     if not results:

@@ -76,7 +76,7 @@ def _submitted_marks() -> tuple[dict[int, str], list[str]]:
 @attendance.route("/meetings/<int:meeting_id>/register", methods=["POST"])
 @staff_required
 def save_register(meeting_id: int):
-    meeting = managed_meeting(meeting_id)
+    meeting = managed_meeting(meeting_id, for_page=False)  # (a refusal shows the register: it loads the rest)
     form = ConfirmForm()
     marks, problems = _submitted_marks()
     if not form.validate_on_submit():
@@ -98,14 +98,14 @@ def save_register(meeting_id: int):
         if wants_json():
             return jsonify(ok=False, errors=problems), 400
         return register(meeting_id, errors=problems, submitted=marks)
-    page = queries.register_page(meeting)
     message = (_("Présences enregistrées (%(time)s).", time=format_datetime(utcnow(), "short"))
                if saved.changed else _("Rien n’a changé."))
     if wants_json():
+        page = queries.register_page(meeting)
         return jsonify(ok=True, message=message, changed=saved.changed, missing=page.missing, summary=summary(page),
                        counts={m.value: page.count(m.value) for m in Mark})
     flash(message, "success")
-    return redirect(url_for("attendance.register", meeting_id=meeting.id))
+    return redirect(url_for("attendance.register", meeting_id=meeting_id))
 
 
 @attendance.route("/meetings/<int:meeting_id>/register/lock", methods=["POST"])

@@ -19,10 +19,11 @@ import sqlite3
 import threading
 import time
 import urllib.parse
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from flask import Flask, g, request
+from flask import Flask, current_app, g, request
 from limits import RateLimitItem, parse
 from limits.errors import ConfigurationError
 from limits.storage import Storage, storage_from_string
@@ -137,6 +138,16 @@ class SQLiteStorage(Storage):
         self._write(lambda connection: connection.execute("DELETE FROM counters WHERE key = ?", (key,)))
 
 
+_EXTENSION = "ecole_rate_limits"
+
+
+@dataclass(frozen=True)
+class _Counting:
+    enabled: bool
+    storage: Storage
+    strategy: FixedWindowRateLimiter
+
+
 class RateLimits:
     """Per-view request limits (`@limiter.limit(...)`), counted with fixed windows in the configured
     store (`limits`: Redis, this module's SQLite file, or memory in tests).
@@ -146,17 +157,29 @@ class RateLimits:
     whole verification page. Here a view that is not limited costs nothing, and a limited one costs
     one increment in the store."""
 
-    def __init__(self) -> None:
-        self.storage: Storage | None = None
-        self.strategy: FixedWindowRateLimiter | None = None
-        self.enabled = True
-
     def init_app(self, app: Flask) -> None:
+        """Each application counts in its own store (a second app in the process, as the tests and
+        the backup's restore make, must not move the first one's counts elsewhere)."""
         init_app(app)
-        self.enabled = bool(app.config.get("RATELIMIT_ENABLED", True))
-        self.storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
-        self.strategy = FixedWindowRateLimiter(self.storage)
-        app.extensions["ecole_rate_limits"] = self
+        storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
+        app.extensions[_EXTENSION] = _Counting(bool(app.config.get("RATELIMIT_ENABLED", True)), storage,
+                                               FixedWindowRateLimiter(storage))
+
+    @property
+    def _counting(self) -> "_Counting":
+        return current_app.extensions[_EXTENSION]
+
+    @property
+    def enabled(self) -> bool:
+        return self._counting.enabled
+
+    @property
+    def storage(self) -> Storage:
+        return self._counting.storage
+
+    @property
+    def strategy(self) -> FixedWindowRateLimiter:
+        return self._counting.strategy
 
     def limit(self, limit: Callable[[], str], *, methods: tuple[str, ...] | None = None,
               key: Callable[[], str] | None = None, scope: str | None = None):
@@ -171,7 +194,8 @@ class RateLimits:
 
             @functools.wraps(view)
             def limited(*args, **kwargs):
-                if self.enabled and (methods is None or request.method in methods):
+                counting = self._counting
+                if counting.enabled and (methods is None or request.method in methods):
                     self.hit(name, limit(), key() if key is not None else remote_address())
                 return view(*args, **kwargs)
 

@@ -1,5 +1,5 @@
 """HTTP security headers and cache policy applied to every response."""
-from flask import Flask, request
+from flask import Flask, request, session
 from flask.sessions import SecureCookieSessionInterface
 
 CSP = (
@@ -52,9 +52,11 @@ def init_app(app: Flask) -> None:
 
 
 def _is_personal() -> bool:
+    """Signed in: the person's id in the session says so first (after a form's commit the person is
+    expired, and asking them would read them again); else Flask-Login's answer (a remember-me cookie)."""
     from flask_login import current_user
 
-    return bool(current_user and current_user.is_authenticated)
+    return "_user_id" in session or bool(current_user and current_user.is_authenticated)
 
 
 class SessionCookies(SecureCookieSessionInterface):

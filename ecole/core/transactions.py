@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from flask import Flask, g, has_request_context, request, session
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
@@ -126,12 +126,18 @@ def without_write_lock():
         _READING.reset(token)
 
 
-def lock_row(instance) -> None:
+def lock_row(instance, *, columns_only: bool = False) -> None:
     """Lock `instance`'s row until the transaction ends and read it again, so that what others
     committed meanwhile is seen: SELECT … FOR UPDATE on PostgreSQL, the write lock on SQLite.
-    Call it before changing the instance (a reload would overwrite unflushed changes)."""
+    Call it before changing the instance (a reload would overwrite unflushed changes).
+
+    A refresh also loads again the relationships the instance was first loaded with (a session
+    loaded for its page: trainers, meetings, the course and its texts, 8 statements). With
+    `columns_only` only the row's own columns are read, in one statement: for the callers that
+    change counters and states, not the instance's collections."""
     take_write_lock()
-    db.session.refresh(instance, with_for_update={"of": type(instance)})
+    names = [attribute.key for attribute in inspect(type(instance)).column_attrs] if columns_only else None
+    db.session.refresh(instance, attribute_names=names, with_for_update={"of": type(instance)})
 
 
 def insert_once(row) -> bool:

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ecole.accounts.models import User
 from ecole.core.audit import record
@@ -95,9 +96,9 @@ def move(enrolment: Enrolment, to: S, *, actor: User | None, reason: str = "", *
     if result.rowcount != 1:
         db.session.refresh(enrolment)
         raise EnrolmentError(_("Cette inscription vient de changer. Rechargez la page."))
-    enrolment.status, enrolment.updated_at = to.value, now
-    for key, value in values.items():
-        setattr(enrolment, key, value)
+    # What the UPDATE wrote, as the loaded row's committed state: not a change to flush a second time.
+    for key, value in {"status": to.value, "updated_at": now, **values}.items():
+        set_committed_value(enrolment, key, value)
     db.session.add(EnrolmentEvent(enrolment_id=enrolment.id, at=now, actor_id=actor.id if actor else None,
                                   from_status=current.value, to_status=to.value, reason=reason))
     return enrolment
@@ -105,7 +106,7 @@ def move(enrolment: Enrolment, to: S, *, actor: User | None, reason: str = "", *
 
 def _lock(enrolment: Enrolment) -> None:
     """The session's lock, then the enrolment as it is now (another request may just have moved it)."""
-    lock_row(enrolment.course_session)
+    lock_row(enrolment.course_session, columns_only=True)
     db.session.refresh(enrolment)
 
 
@@ -142,7 +143,7 @@ def release_seat(course_session: CourseSession) -> None:
 
 def enrol(course_session: CourseSession, user: User, *, actor: User | None, walk_in: bool = False) -> Enrolment:
     """Ask for a seat. Staff enrolling someone on the spot skip the window and the approval."""
-    lock_row(course_session)
+    lock_row(course_session, columns_only=True)
     now = utcnow()
     if not user.active:  # a deactivated account gets no enrolment and no notice, walk-in or not
         raise EnrolmentError(_("Ce compte est désactivé : la personne ne peut pas être inscrite."))
@@ -353,7 +354,7 @@ def waitlist_positions(enrolments: list[Enrolment]) -> dict[int, int]:
 def cancel_session(course_session: CourseSession, reason: str, *, actor: User) -> int:
     """Cancel a session: every active enrolment is cancelled and its holder told why, and every seat
     freed, in one transaction that holds the session's lock (no enrolment can slip in meanwhile)."""
-    lock_row(course_session)
+    lock_row(course_session, columns_only=True)
     _require_reason(reason)
     if course_session.status in (SessionStatus.CANCELLED, SessionStatus.COMPLETED):
         raise EnrolmentError(_("Cette session est déjà annulée ou terminée."))

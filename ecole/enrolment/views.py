@@ -101,12 +101,15 @@ def cancel_enrolment(enrolment_id: int):
         except EnrolmentError as error:
             refuse(error)
         else:
+            target = back_to(enrolment)  # before the commit, which would have the enrolment read again
+            own = enrolment.user_id == current_user.id
             db.session.commit()
-            if enrolment.user_id == current_user.id:
+            if own:
                 flash(_("Votre inscription est annulée. Une erreur ? Vous pouvez la reprendre pendant quelques "
                         "minutes, ci-dessous."), "success")
             else:
                 flash(_("L’inscription est annulée."), "success")
+            return redirect(target)
     elif isinstance(form, ReasonForm):
         flash(_("Donnez une raison : elle sera transmise à la personne."), "error")
     return redirect(back_to(enrolment))
@@ -124,11 +127,11 @@ def restore_enrolment(enrolment_id: int):
         except EnrolmentError as error:
             refuse(error)
         else:
+            message = {S.CONFIRMED: _("Votre place est confirmée."),
+                       S.WAITLISTED: _("La place a été donnée entre-temps : vous êtes sur la liste d’attente."),
+                       S.REQUESTED: _("Votre demande est de nouveau en attente d’accord.")}[S(enrolment.status)]
             db.session.commit()
-            flash({S.CONFIRMED: _("Votre place est confirmée."),
-                   S.WAITLISTED: _("La place a été donnée entre-temps : vous êtes sur la liste d’attente."),
-                   S.REQUESTED: _("Votre demande est de nouveau en attente d’accord.")}[S(enrolment.status)],
-                  "success")
+            flash(message, "success")
     return redirect(url_for("training.my_training"))
 
 

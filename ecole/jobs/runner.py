@@ -157,9 +157,11 @@ def enqueue(kind: str, payload: dict[str, Any], *, key: str, max_attempts: int |
         from sqlalchemy.dialects.sqlite import insert
     # ON CONFLICT DO NOTHING: two requests enqueueing one key at once get one row, no error.
     # RETURNING, not rowcount: with RETURNING on PostgreSQL the row count says -1 whether a row came or not.
-    created = db.session.execute(insert(Job).values(**values).on_conflict_do_nothing(index_elements=["key"])
-                                 .returning(Job.id)).scalar() is not None
-    job = db.session.scalar(db.select(Job).where(Job.key == key))
+    job = db.session.scalar(insert(Job).values(**values).on_conflict_do_nothing(index_elements=["key"])
+                            .returning(Job))
+    created = job is not None
+    if job is None:
+        job = db.session.scalar(db.select(Job).where(Job.key == key))
     if job.kind != kind:
         raise JobError(f"idempotency key {key!r} is already used by a {job.kind!r} job")
     if created:

@@ -8,16 +8,18 @@ from ecole.sessions import queries
 from ecole.sessions.models import CourseSession, Meeting
 
 
-def session_or_404(session_id: int) -> CourseSession:
-    return found(queries.visible_session(session_id, current_user))
+def session_or_404(session_id: int, *, for_page: bool = True) -> CourseSession:
+    """`for_page=False`: the session's row alone, for a form that changes it and shows nothing."""
+    return found(queries.visible_session(session_id, current_user, for_page=for_page))
 
 
-def managed_session(session_id: int) -> CourseSession:
-    return allowed(session_or_404(session_id), CourseSession.can_manage)
+def managed_session(session_id: int, *, for_page: bool = True) -> CourseSession:
+    return allowed(session_or_404(session_id, for_page=for_page), CourseSession.can_manage)
 
 
-def managed_meeting(meeting_id: int) -> Meeting:
-    """A meeting of a session the reader manages, with its session, course and trainers loaded."""
-    meeting = found(queries.meeting_for_page(meeting_id))
-    managed_session(meeting.session_id)
+def managed_meeting(meeting_id: int, *, for_page: bool = True) -> Meeting:
+    """A meeting of a session the reader manages, with its session, course and trainers loaded
+    (`for_page=False`: without the course)."""
+    meeting = found(queries.meeting_for_page(meeting_id, for_page=for_page))
+    managed_session(meeting.session_id, for_page=for_page)
     return meeting

@@ -19,9 +19,10 @@ def course_session_for_page(course_session_id: int) -> CourseSession | None:
         selectinload(CourseSession.course).selectinload(Course.text_rows)])
 
 
-def visible_session(course_session_id: int, user) -> CourseSession | None:
-    """The session if `user` may see it (drafts only by its staff), loaded for its pages."""
-    course_session = course_session_for_page(course_session_id)
+def visible_session(course_session_id: int, user, *, for_page: bool = True) -> CourseSession | None:
+    """The session if `user` may see it (drafts only by its staff), loaded for its pages (or alone)."""
+    course_session = (course_session_for_page(course_session_id) if for_page
+                      else db.session.get(CourseSession, course_session_id))
     return course_session if course_session is not None and course_session.can_see(user) else None
 
 
@@ -163,7 +164,11 @@ def sessions_to_decide(now: datetime, *, teacher: User | None = None, limit: int
     return result
 
 
-def meeting_for_page(meeting_id: int) -> Meeting | None:
-    """A meeting with its session, course and trainers (what a meeting's pages show)."""
+def meeting_for_page(meeting_id: int, *, for_page: bool = True) -> Meeting | None:
+    """A meeting with its session, course and trainers (what a meeting's pages show); `for_page=False`:
+    without the course (its texts, audiences and languages), for a form that shows nothing."""
+    session_options = [selectinload(CourseSession.trainers)]
+    if for_page:
+        session_options.append(joinedload(CourseSession.course))
     return db.session.scalar(select(Meeting).where(Meeting.id == meeting_id).options(
-        joinedload(Meeting.course_session).options(joinedload(CourseSession.course), selectinload(CourseSession.trainers))))
+        joinedload(Meeting.course_session).options(*session_options)))

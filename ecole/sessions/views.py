@@ -78,21 +78,23 @@ def window_text(course_session: CourseSession, now) -> str:
 @sessions.route("/<int:session_id>/enrol", methods=["POST"])
 @login_required
 def enrol(session_id: int):
-    course_session = session_or_404(session_id)
+    course_session = session_or_404(session_id, for_page=False)
     if course_session.is_trip:  # a trip's participants apply with a motivation, and are selected
-        return redirect(url_for("trips.apply", session_id=course_session.id))
+        return redirect(url_for("trips.apply", session_id=session_id))
     if ConfirmForm().validate_on_submit():
         try:
             enrolment = enrolment_services.enrol(course_session, current_user, actor=current_user)
         except EnrolmentError as error:
             refuse(error)
         else:
-            status = S(enrolment.status)  # as enrolled: after the commit, a cancellation may already have followed
+            # Worded as enrolled, before the commit: after it a cancellation may already have followed,
+            # and every loaded row would be read again (the session, the person) for nothing.
+            message = {S.CONFIRMED: _("Votre place est confirmée."),
+                       S.WAITLISTED: _("La session est complète : vous êtes sur la liste d’attente."),
+                       S.REQUESTED: _("Votre demande est envoyée : l’école va l’examiner.")}[S(enrolment.status)]
             db.session.commit()
-            flash({S.CONFIRMED: _("Votre place est confirmée."),
-                   S.WAITLISTED: _("La session est complète : vous êtes sur la liste d’attente."),
-                   S.REQUESTED: _("Votre demande est envoyée : l’école va l’examiner.")}[status], "success")
-    return redirect(url_for("sessions.show", session_id=course_session.id))
+            flash(message, "success")
+    return redirect(url_for("sessions.show", session_id=session_id))
 
 
 @sessions.route("/<int:session_id>/calendar.ics")

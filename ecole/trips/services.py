@@ -380,6 +380,8 @@ def missing_documents(participant: Enrolment, trip: Trip | None = None) -> list[
 
 def may_confirm(participant: Enrolment) -> None:
     """Wired into enrolment (create_app): a trip that says so confirms nobody whose checklist is incomplete."""
+    if not participant.course_session.is_trip:  # a class has no checklist (and costs no query here)
+        return
     trip = db.session.get(Trip, participant.session_id)
     if trip is None or not trip.documents_block:
         return

@@ -78,19 +78,6 @@ def test_round_trip_gives_back_every_row_and_every_file(populated_school, tmp_pa
 
 # --- a backup while people enrol ----------------------------------------------------------------
 
-@pytest.fixture
-def queued_jobs(app):
-    """Notices wait in a queue, as in production, instead of running inline in each racing request."""
-    from huey import MemoryHuey
-
-    from ecole.jobs.runner import init_app
-
-    inline = app.extensions["ecole.jobs"]
-    init_app(app, inline.kinds, huey=MemoryHuey("ecole-backup-race", immediate=False, results=False))
-    yield
-    app.extensions["ecole.jobs"] = inline
-
-
 def archived_rows(path: Path, table: str) -> list[dict]:
     """The rows of one table in an archive, as dicts."""
     manifest = check_archive(path)

@@ -21,17 +21,9 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(autouse=True)
-def queued_jobs(app):
-    """The notices' e-mails wait in a queue (as in production, where a worker sends them) instead of
-    running inline in each of the 20 racing requests: these tests are about seats."""
-    from huey import MemoryHuey
-
-    from ecole.jobs.runner import init_app
-
-    inline = app.extensions["ecole.jobs"]
-    init_app(app, inline.kinds, huey=MemoryHuey("ecole-races", immediate=False, results=False))
-    yield
-    app.extensions["ecole.jobs"] = inline
+def _queued(queued_jobs):
+    """The notices' e-mails wait in a queue instead of running inline in each of the 20 racing
+    requests: these tests are about seats."""
 
 
 def run_together(functions) -> list:
