@@ -165,8 +165,8 @@ class TestingConfig(Config):
     HANDOUT_RATE_LIMIT = "10000 per minute"
     VERIFY_RATE_LIMIT = "10000 per minute"
     PERSONAL_DATA_RATE_LIMIT = "10000 per minute"
-    # Flask-Limiter keeps one store for the last app bound: apps that tests make must not share a
-    # file between test processes (tests/conftest.py gives the suite's app a SQLite file of its own).
+    # Apps that tests make must not share a file between test processes (tests/conftest.py gives the
+    # suite's app a SQLite file of its own).
     RATELIMIT_STORAGE_URI = "memory://"
     JOBS_IMMEDIATE = True  # jobs run inline when the transaction commits
     # An inline job takes a connection of its own while its request still holds one: the tests

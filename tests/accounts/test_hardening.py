@@ -328,3 +328,16 @@ def test_default_store_is_a_file_in_the_instance_folder(tmp_path):
 
 def test_the_suites_app_counts_in_the_sqlite_store(app):
     assert isinstance(limiter.storage, SQLiteStorage)
+
+
+def test_each_app_counts_in_its_own_store(app, tmp_path):
+    """A second application in the process (a restore's, a test's) leaves the first one's store and
+    switch alone: the limits were once kept for the last app bound, whichever app a request was for."""
+    from flask import Flask
+
+    other = Flask("other", instance_path=str(tmp_path))
+    other.config.update(RATELIMIT_STORAGE_URI="memory://", RATELIMIT_ENABLED=False)
+    limiter.init_app(other)
+    assert isinstance(limiter.storage, SQLiteStorage) and limiter.enabled  # the suite's app, still
+    with other.app_context():
+        assert not isinstance(limiter.storage, SQLiteStorage) and not limiter.enabled
