@@ -79,7 +79,7 @@ MIX: dict[str, tuple[str, float, tuple[str, ...]]] = {
     "session": ("visitor", 3, ("session page",)),                          # /sessions/<id>
     "verify": ("visitor", 4, ("verify",)),                                 # /verify/<code>
     # GET /login, POST /login, the home it leads to. A session lasts 30 days: a sign-in for some 80 pages seen
-    # signed in (it is the dearest request: Argon2 spends about 0.25 s of CPU on the password, on purpose).
+    # signed in (the dearest request: Argon2id spends about 30-50 ms of CPU on the password, on purpose).
     "sign in": ("visitor", 0.5, ("login page", "sign-in (POST)", "home (trainee)")),
     # signed-in trainees: about 40 %
     "my training": ("trainee", 7, ("my training",)),                       # /me/training

@@ -18,12 +18,12 @@ COMMUNES = ("Taliouine", "Askaoun", "Tafraout", "Igherm", "Tiznit", "Tata", "Irh
             "Ait Baha", "Anzi", "Tamanar")
 AUDIENCES = ("farmer", "cooperative_member", "elected_official", "commune_staff", "youth", "womens_association",
              "teacher", "artisan")
-# Statements of one dashboard, for either role: the signed-in user and their roles; the filter form's
+# Statements of one dashboard, for either role: the signed-in user with their roles (one statement); the filter form's
 # programmes and communes; the chosen programme, read twice more (by the view, then by compute: the
 # list's objects are gone from the session by then); the report's four reads of the figures
 # (indicators.compute); the unread-notices badge of the menu. On SQLite, the transaction's BEGIN is
 # one more statement (ecole.core.transactions), which PostgreSQL's driver does not send.
-STATEMENTS = 9
+STATEMENTS = 8
 
 
 def grow(people, programme, sessions: int, tag: str) -> None:
