@@ -105,3 +105,30 @@ def test_times_are_shown_in_casablanca_with_the_ramadan_change(app):
         assert "12:00" in format_datetime(datetime(2026, 6, 1, 11, 0, tzinfo=timezone.utc))
         assert "11:00" in format_datetime(datetime(2026, 3, 1, 11, 0, tzinfo=timezone.utc))
         assert "11:00" in format_datetime(datetime(2026, 12, 1, 11, 0, tzinfo=timezone.utc))
+
+
+def test_messages_around_signing_in_and_out_are_in_the_right_persons_language(app, people):
+    """Forms settle their language before the view (ecole/i18n): signing in or out changes whose it is.
+    A person who reads Arabic signs in from a French browser and must choose their own password: told
+    so in Arabic; once signed out, the visitor's browser is told in French."""
+    from tests.factories import PASSWORD
+
+    person = people.trainee
+    person.locale, person.must_change_password = "ar", True
+    db.session.commit()
+    client = app.test_client()
+    french = {"Accept-Language": "fr"}
+    answer = post(client, "/login", {"identifier": person.email, "password": PASSWORD}, headers=french)
+    assert answer.status_code == 302 and answer.location.endswith("/account/password")
+    with force_locale("ar"):
+        from flask_babel import gettext
+        arabic = gettext("Choisissez votre propre mot de passe avant de continuer.")
+    assert arabic != "Choisissez votre propre mot de passe avant de continuer."
+    assert arabic in client.get("/account/password", headers=french).get_data(as_text=True)
+    db.session.expire_all()
+    person = db.session.get(User, person.id)
+    person.must_change_password = False
+    db.session.commit()
+    answer = post(client, "/logout", headers=french)
+    assert answer.status_code == 302
+    assert "Vous êtes déconnecté." in client.get("/", headers=french).get_data(as_text=True)
