@@ -1,7 +1,6 @@
 """Sign-in, registration, password recovery, the profile, and registration on someone's behalf."""
 from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_babel import refresh as babel_refresh
 from flask_login import current_user, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
@@ -60,7 +59,6 @@ def login():
         if user is not None:
             session.clear()  # no session fixation: a new session starts at sign-in
             login_user(user, remember=form.remember.data)
-            babel_refresh()  # the language was settled for a visitor (i18n): now it is this person's
             # Its CSRF secret too, now: the answer carries the whole new session, so the pages that
             # follow leave it as it is and can be kept (core/cache.py).
             g.pop(current_app.config["WTF_CSRF_FIELD_NAME"], None)
@@ -83,7 +81,6 @@ def logout():
     db.session.commit()
     logout_user()
     session.clear()
-    babel_refresh()  # settled for the person before the view (i18n): the message is the visitor's now
     flash(_("Vous êtes déconnecté."), "info")
     return redirect(url_for("main.home"))
 

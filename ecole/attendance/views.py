@@ -93,13 +93,14 @@ def save_register(meeting_id: int):
             db.session.rollback()
             problems = [str(error)]
         else:
+            # Worded before the commit, which would have the person read again for their language.
+            message = (_("Présences enregistrées (%(time)s).", time=format_datetime(utcnow(), "short"))
+                       if saved.changed else _("Rien n’a changé."))
             db.session.commit()
     if problems:
         if wants_json():
             return jsonify(ok=False, errors=problems), 400
         return register(meeting_id, errors=problems, submitted=marks)
-    message = (_("Présences enregistrées (%(time)s).", time=format_datetime(utcnow(), "short"))
-               if saved.changed else _("Rien n’a changé."))
     if wants_json():
         page = queries.register_page(meeting)
         return jsonify(ok=True, message=message, changed=saved.changed, missing=page.missing, summary=summary(page),

@@ -101,14 +101,13 @@ def cancel_enrolment(enrolment_id: int):
         except EnrolmentError as error:
             refuse(error)
         else:
-            target = back_to(enrolment)  # before the commit, which would have the enrolment read again
-            own = enrolment.user_id == current_user.id
+            # Worded and addressed before the commit, which would have the enrolment and the person read again.
+            target = back_to(enrolment)
+            message = (_("Votre inscription est annulée. Une erreur ? Vous pouvez la reprendre pendant quelques "
+                         "minutes, ci-dessous.") if enrolment.user_id == current_user.id
+                       else _("L’inscription est annulée."))
             db.session.commit()
-            if own:
-                flash(_("Votre inscription est annulée. Une erreur ? Vous pouvez la reprendre pendant quelques "
-                        "minutes, ci-dessous."), "success")
-            else:
-                flash(_("L’inscription est annulée."), "success")
+            flash(message, "success")
             return redirect(target)
     elif isinstance(form, ReasonForm):
         flash(_("Donnez une raison : elle sera transmise à la personne."), "error")
@@ -148,6 +147,7 @@ def accept_offer(enrolment_id: int):
             db.session.commit()  # an expired offer is recorded as such
             flash(str(error), "error")
         else:
+            message = _("Votre place est confirmée.")  # worded before the commit expires the person
             db.session.commit()
-            flash(_("Votre place est confirmée."), "success")
+            flash(message, "success")
     return redirect(url_for("training.my_training"))

@@ -170,13 +170,6 @@ def remember_in_cookie(response, lang: str) -> None:
 
 
 def init_app(app: Flask) -> None:
-    @app.before_request
-    def settle_language_before_a_form():
-        """A form's view commits, then words its message: settled after the commit, the language
-        would read the signed-in person again (the commit expired them), two statements for a word."""
-        if request.method not in ("GET", "HEAD", "OPTIONS"):
-            get_locale()
-
     @app.after_request
     def remember_language_in_cookie(response):
         chosen = g.get("lang_chosen")
