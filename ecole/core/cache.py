@@ -1,6 +1,7 @@
-"""A small in-process cache of rendered fragments. Keys carry a version read from the database
-(e.g. the catalogue's last change), so every server of a cluster stays correct without sharing
-the cache: a change anywhere gives new keys everywhere, and old entries age out (LRU)."""
+"""A small in-process cache of rendered pages and fragments. Each entry is valid for the versions
+read from the database of the tables it was made from (core/versions.py), so every server of a
+cluster stays correct without sharing the cache: a change to one of those tables, anywhere, makes
+the entry stale everywhere, and old entries age out (LRU)."""
 import threading
 import time
 from collections import OrderedDict
@@ -39,18 +40,27 @@ class LRUCache:
 
 class FragmentCache(LRUCache):
     def get_or_render(self, key: tuple, render: Callable[[], str]) -> Markup:
-        value = self.get(key)
-        if value is None:
-            value = Markup(render())
-            self.put(key, value)
-        return value
+        """The fragment kept under `key` (which must change with whatever it shows), else rendered.
+        The tables it was made from count for the page around it, hit or miss: a page kept with a
+        fragment depends on what the fragment read when it was rendered."""
+        from ecole.core import versions
+
+        kept = self.get(key)
+        if kept is None:
+            with versions.recording() as reads:
+                kept = (Markup(render()), frozenset(reads))
+            self.put(key, kept)
+        else:
+            versions.note_read(kept[1])
+        return kept[0]
 
 
 fragments = FragmentCache()
 pages = LRUCache(max_entries=1000)
 _KEPT_HEADERS = frozenset({"content-type", "vary", "cache-control", "content-language"})
 # Set in the WSGI environ when the page answered is a kept one (rendered and kept, or answered from
-# `pages`): what KeptForVisitors may keep whole, as (endpoint, minute, versions) of the page's key.
+# `pages`): what KeptForVisitors may keep whole, as (endpoint, minute of the page's key, the (table,
+# token) pairs it is valid for).
 _KEPT = "ecole.kept_page"
 # Request headers that change nothing in a kept page: they are left out of a visitor's key. (Every
 # other header is in it, so whatever a page could depend on gives its own entry.) The client's
@@ -67,17 +77,24 @@ def cached_page(view):
     """A GET page kept whole and answered again, without running `view`, until the database changes.
 
     Its key (`_page_key`): the endpoint and the full URL, what chooses the language, the signed-in
-    session (its user id and epoch, and the CSRF secret its forms' tokens come from), every table's
-    version (core/versions.py: any write anywhere renews it, on every server, so an access rule, a
-    name or a figure is never stale), and the minute (what is "upcoming" or "in two hours" moves with
-    the clock). A kept page is answered by `init_app`'s hook before the user is even loaded: it was
-    rendered for this very session, after every access check passed, and nothing in the database has
-    changed since. Never kept: a page with a message waiting to be shown, a page whose rendering
-    changed the session (a visitor's first CSRF token), an answer other than 200."""
+    session (its user id and epoch, and the CSRF secret its forms' tokens come from), and the minute
+    (what is "upcoming" or "in two hours" moves with the clock). It is kept with the versions of the
+    tables its rendering read (core/versions.py: every statement of the request is recorded, the
+    signed-in person's and their roles' too, and a kept fragment counts the tables it was made
+    from), and answered only while each is unchanged: any write to one of them, by anyone on any
+    server, renders it again, so an access rule, a name or a figure is never stale; a write elsewhere
+    leaves it be. A kept page is answered by `init_app`'s hook before the user is even loaded: it was
+    rendered for this very session, after every access check passed, and nothing it read has changed
+    since. Never kept: a page with a message waiting to be shown, a page whose rendering changed the
+    session (a visitor's first CSRF token), an answer other than 200."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        key = g.page_key if "page_key" in g else _page_key()
+        from ecole.core import versions
+        from ecole.extensions import db
+
+        recorded = "page_key" in g  # the request's recording began with its key, before the user was loaded
+        key = g.page_key if recorded else _page_key()
         if key is None:
             return view(*args, **kwargs)
         response = current_app.make_response(view(*args, **kwargs))
@@ -85,8 +102,10 @@ def cached_page(view):
             headers = [(name, value) for name, value in response.headers.items() if name.lower() in _KEPT_HEADERS]
             if "Cache-Control" not in response.headers:  # what core/security.py gives pages, decided once
                 headers.append(("Cache-Control", "no-store" if key[5][0] is not None else "no-cache"))
-            pages.put(key, (response.get_data(), headers))
-            _mark_kept(key)  # a visitor's answer may be kept whole too
+            # Called from another view, nothing recorded what it read: it depends on every table.
+            pairs = versions.tokens_of(versions.recorded() if recorded else db.metadata.tables)
+            pages.put(key, (pairs, response.get_data(), headers))
+            _mark_kept(key, pairs)  # a visitor's answer may be kept whole too
         return response
 
     wrapper.kept_page = True
@@ -100,12 +119,17 @@ def init_app(app) -> None:
     def answer_kept_page():
         if not getattr(app.view_functions.get(request.endpoint), "kept_page", False):
             return None
+        from ecole.core import versions
+
         key = g.page_key = _page_key()
-        kept = pages.get(key) if key is not None else None
-        if kept is None:
+        if key is None:
             return None
-        _mark_kept(key)
-        body, headers = kept
+        versions.start_recording()  # what the page reads from here on, the person's row included
+        kept = pages.get(key)
+        if kept is None or not versions.unchanged(kept[0]):
+            return None
+        pairs, body, headers = kept
+        _mark_kept(key, pairs)
         return app.response_class(body, headers=headers)
 
 
@@ -136,14 +160,15 @@ def _page_key() -> tuple | None:
         g.lang_chosen = asked  # i18n remembers it in the cookie, as when the page is rendered
     language = (asked, signed_in is not None, supported(asking.cookies.get(COOKIE)) or from_accept_language())
     minute = int(time.time() // 60)
+    versions.current()  # the tokens, read before anything the page shows: what a kept copy is valid for
     # The host too, although only trusted hosts reach a view: a page built for one host name is never
     # served to a visitor who asked another. The path and query as they came (one page may have
     # several keys: never a wrong one).
-    return (asking.endpoint, asking.host, asking.path, asking.query_string, language, person, minute, versions.current())
+    return (asking.endpoint, asking.host, asking.path, asking.query_string, language, person, minute)
 
 
-def _mark_kept(key: tuple) -> None:
-    request.environ[_KEPT] = (key[0], key[6], key[7])  # endpoint, minute, versions (`_page_key`)
+def _mark_kept(key: tuple, pairs: tuple) -> None:
+    request.environ[_KEPT] = (key[0], key[6], pairs)  # endpoint, minute (`_page_key`), what it is valid for
 
 
 class KeptForVisitors:
@@ -153,9 +178,10 @@ class KeptForVisitors:
     For a visitor (no session cookie, no remember-me cookie) a kept page's whole answer (status,
     headers, gzipped or not, the language cookie) follows from the request's URL and headers, the
     minute and the database's versions: this keeps that answer the first time and gives it back,
-    with a new request id, to the next identical request while nothing has changed. The key holds the
-    scheme, host, path, query, every request header but those in `_NOT_IN_KEY`, the minute and every
-    table's token (core/versions.py), so it is finer than `_page_key`: it never answers what Flask
+    with a new request id, to the next identical request while nothing it read has changed. The key
+    holds the scheme, host, path, query, every request header but those in `_NOT_IN_KEY` and the
+    minute, and the answer is given only while the tokens of the tables the page read (core/versions.py)
+    are those it was rendered under, so it is finer than `_page_key`: it never answers what Flask
     would not have answered from `pages`. Such a hit costs a tenth of one through Flask's hooks.
 
     Kept: GET answers of `cached_page` views, 200, setting no cookie but the language's. Requests are
@@ -168,9 +194,6 @@ class KeptForVisitors:
         self.app = app
         self.wsgi_app = wsgi_app
         self.entries = LRUCache(max_entries)
-        # The paths that had a kept answer: only their requests read the versions here (a static file,
-        # a form, a 404 goes straight to Flask).
-        self.paths = LRUCache(max_entries * 4)
         self.signed_cookies = (app.config["SESSION_COOKIE_NAME"] + "=",
                                app.config.get("REMEMBER_COOKIE_NAME", "remember_token") + "=")
         self.language_cookie = COOKIE + "="
@@ -182,14 +205,16 @@ class KeptForVisitors:
         cookie = environ.get("HTTP_COOKIE", "")
         if cookie and (self.signed_cookies[0] in cookie or self.signed_cookies[1] in cookie):
             return self.wsgi_app(environ, start_response)
+        from ecole.core import versions
+
         started = time.perf_counter()
-        if self.paths.get(environ.get("PATH_INFO", "")) is not None:
+        kept = self.entries.get(self._key(environ, int(time.time() // 60)))
+        if kept is not None:  # only then are the versions read (a static file, a form, a 404 go straight to Flask)
             try:
-                key = self._key(environ, int(time.time() // 60), self._versions())
+                fresh = versions.unchanged(kept[0], dict(self._versions()))
             except Exception:  # the database not answering: Flask meets it again and answers its error page
                 return self.wsgi_app(environ, start_response)
-            kept = self.entries.get(key)
-            if kept is not None:
+            if fresh:
                 return self._answer(kept, environ, start_response, started)
         answered: list = []
 
@@ -209,10 +234,10 @@ class KeptForVisitors:
         finally:
             if hasattr(body, "close"):
                 body.close()
-        endpoint, minute, tokens = kept  # keyed with the minute and versions the page was rendered under
-        self.entries.put(self._key(environ, minute, tokens),
-                         (status, [(name, value) for name, value in headers if name != _REQUEST_ID_HEADER], data, endpoint))
-        self.paths.put(environ.get("PATH_INFO", ""), True)
+        endpoint, minute, pairs = kept  # keyed with the minute the page was rendered in, valid for these tokens
+        self.entries.put(self._key(environ, minute),
+                         (pairs, status, [(name, value) for name, value in headers if name != _REQUEST_ID_HEADER],
+                          data, endpoint))
         return [data]
 
     def _versions(self) -> tuple:
@@ -226,17 +251,17 @@ class KeptForVisitors:
         return versions.read(self.engine)
 
     @staticmethod
-    def _key(environ, minute: int, tokens: tuple) -> tuple:
+    def _key(environ, minute: int) -> tuple:
         headers = tuple(sorted((name, value) for name, value in environ.items()
                                if name.startswith("HTTP_") and name not in _NOT_IN_KEY and not name.startswith("HTTP_SEC_")))
         return (environ.get("wsgi.url_scheme"), environ.get("SERVER_NAME"), environ.get("SERVER_PORT"),
                 environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""),
-                headers, minute, tokens)
+                headers, minute)
 
     def _answer(self, kept, environ, start_response, started):
         from ecole.core import logs, metrics
 
-        status, headers, data, endpoint = kept
+        _pairs, status, headers, data, endpoint = kept
         start_response(status, [*headers, (_REQUEST_ID_HEADER, logs.request_id_for(environ))])
         metrics.observe(endpoint, "GET", 200, time.perf_counter() - started)
         return [data]

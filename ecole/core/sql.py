@@ -84,6 +84,9 @@ def _raw(engine, statement, params: dict, fetch):
         compiled = statement.compile(dialect=engine.dialect)
         _COMPILED[key] = (statement, str(compiled), compiled.positiontup if compiled.positional else None)
     _statement, sql, positions = _COMPILED[key]
+    from ecole.core import versions
+
+    versions.note_statement(sql)  # a page kept under the tables it read (SQLAlchemy's events don't see this read)
     arguments = tuple(params[name] for name in positions) if positions is not None else params
     connection = _own_connection(engine)
     if connection is not None:

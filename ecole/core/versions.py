@@ -11,9 +11,15 @@ restore) never comes back to a token that was cached for other rows.
 Reading them is one small statement (`current()`, once per request). Writing them adds one upsert
 per table written to a writing transaction, just before it commits; the rows are taken in the order
 of their names, so two transactions never wait for each other's rows in opposite orders.
+
+A cache also learns which tables a rendering read (`recording()`): every statement sent while a
+request records (through SQLAlchemy or core/sql.py's raw reads) adds the tables it names. A page kept
+with the tokens of just those tables stays right while they are unchanged, and a write elsewhere (an
+enrolment, a mark, the worker's delivery times) no longer renders every page again.
 """
 import re
 import secrets
+from contextlib import contextmanager
 
 from flask import g, has_request_context
 from sqlalchemy import BigInteger, Column, String, Table, event, select
@@ -53,6 +59,7 @@ def _schema_changed() -> None:
 
 
 def _note(connection, _cursor, statement, _parameters, _context, _executemany) -> None:
+    note_statement(statement)
     head = statement.lstrip()[:6].upper()
     if head.startswith(_READS):
         return
@@ -113,9 +120,96 @@ def current() -> tuple:
 
 
 def of(names: tuple[str, ...]) -> tuple:
-    """The tokens of these tables (None for one never written since the tokens began)."""
-    tokens = dict(current())
+    """The tokens of these tables (None for one never written since the tokens began). A cache key
+    made of them depends on these tables: a recording rendering notes them."""
+    note_read(names)
+    tokens = _tokens()
     return tuple(tokens.get(name) for name in names)
+
+
+def _tokens() -> dict:
+    if not has_request_context():
+        return dict(current())
+    if "data_tokens" not in g:
+        g.data_tokens = dict(current())
+    return g.data_tokens
+
+
+# --- which tables a rendering read -----------------------------------------------------------------
+_RECORDING = "tables_read"
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_NAMED: dict[str, frozenset] = {}  # statement → the tables it names (statements are few: SQLAlchemy caches them)
+_known: tuple[int, frozenset] = (0, frozenset())  # (how many tables the metadata had, their names)
+
+
+def _tables_named(statement: str) -> frozenset:
+    global _known
+    found = _NAMED.get(statement)
+    if found is None:
+        if _known[0] != len(db.metadata.tables):
+            _known = (len(db.metadata.tables), frozenset(name.lower() for name in db.metadata.tables) - IGNORED)
+        # Every word that is a table's name: more than the statement reads at worst (a column named
+        # like a table), never less.
+        found = frozenset(word.lower() for word in _NAME.findall(statement)) & _known[1]
+        if len(_NAMED) > 5000:  # statements with IN lists of every length: start again
+            _NAMED.clear()
+        _NAMED[statement] = found
+    return found
+
+
+def note_statement(statement: str) -> None:
+    """Called for every statement sent: its tables, if the request is recording."""
+    if has_request_context():
+        reads = g.get(_RECORDING)
+        if reads is not None:
+            reads.update(_tables_named(statement))
+
+
+def note_read(names) -> None:
+    """These tables, if the request is recording (a cache's hit depends on the tables it was made from)."""
+    if has_request_context():
+        reads = g.get(_RECORDING)
+        if reads is not None:
+            reads.update(names)
+
+
+@contextmanager
+def recording():
+    """The set of the tables read inside the block, also added to an enclosing recording's (outside a
+    request, an empty set: nothing is kept per request there)."""
+    if not has_request_context():
+        yield set()
+        return
+    outer = g.get(_RECORDING)
+    reads: set = set()
+    setattr(g, _RECORDING, reads)
+    try:
+        yield reads
+    finally:
+        setattr(g, _RECORDING, outer)
+        if outer is not None:
+            outer.update(reads)
+
+
+def start_recording() -> None:
+    """Record the tables read from now until the request ends (`recorded()`)."""
+    setattr(g, _RECORDING, set())
+
+
+def recorded() -> set | None:
+    return g.get(_RECORDING)
+
+
+def tokens_of(names) -> tuple:
+    """(name, token) of these tables as the request first read them: what a cached rendering of them is valid for."""
+    tokens = _tokens()
+    return tuple((name, tokens.get(name)) for name in sorted(names))
+
+
+def unchanged(pairs: tuple, tokens: dict | None = None) -> bool:
+    """Every (name, token) of `pairs` still current (in `tokens`, else as the request read them)."""
+    tokens = _tokens() if tokens is None else tokens
+    return all(tokens.get(name) == token for name, token in pairs)
 
 
 def read(engine) -> tuple:

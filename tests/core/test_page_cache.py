@@ -1,10 +1,11 @@
 """Kept pages (core/cache.py `cached_page`) and the tables' versions (core/versions.py): a page is
 answered again without running its view only for the same session, language and URL, and only while
-nothing in the database has changed; any write, whatever makes it, gives the next request a fresh page."""
+none of the tables it read has changed; any write to one of them, whatever makes it, gives the next
+request a fresh page, and a write to another table leaves the kept page be."""
 import pytest
 from sqlalchemy import event, text
 
-from ecole.core import versions
+from ecole.core import cache, versions
 from ecole.enrolment import services
 from ecole.extensions import db
 from tests.catalogue.conftest import catalogue  # noqa: F401
@@ -52,7 +53,7 @@ def test_second_visit_runs_no_statement_and_gets_the_same_page(app, people, cour
     assert kept == page
 
 
-def test_a_write_anywhere_gives_a_fresh_page(app, people, course_session):
+def test_a_write_to_what_the_page_read_gives_a_fresh_page(app, people, course_session):
     client = app.test_client()
     login(client, people.trainee)
     before = client.get("/me/training").data
@@ -64,6 +65,44 @@ def test_a_write_anywhere_gives_a_fresh_page(app, people, course_session):
     db.session.execute(text("UPDATE venues SET commune = 'Tafraout' WHERE id = :id"), {"id": course_session.venue_id})
     db.session.commit()
     assert "Tafraout" in client.get(f"/sessions/{course_session.id}").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_a_page_is_kept_through_writes_to_tables_it_did_not_read_and_only_those(app, people, course_session, url):
+    """Every table a page's rendering named is one whose write renders it again; any other table's
+    write (here: each of them in turn) leaves it kept. The signed-in person's own row is among those read."""
+    cache.pages.clear()  # (the process's kept pages: earlier tests' too)
+    client = app.test_client()
+    login(client, people.trainee)
+    url = url.format(id=course_session.id)
+    statements(client, url)
+    [key] = [key for key in cache.pages._entries if key[2] == url]
+    read = {name for name, _token in cache.pages.get(key)[0]}
+    assert {"users", "user_roles"} <= read  # the person and their roles, loaded after the key was made
+    for table in sorted(set(db.metadata.tables) - versions.IGNORED):
+        column = next(iter(db.metadata.tables[table].columns)).name
+        # No row changed: the token is renewed all the same.
+        db.session.execute(text(f"UPDATE {table} SET {column} = {column} WHERE 1 = 0"))
+        db.session.commit()
+        ran, _page = statements(client, url)
+        assert (ran > 0) == (table in read), (url, table)
+
+
+def test_a_kept_fragment_counts_the_tables_it_was_made_from(app, people, course_session):
+    """A fragment answered from its cache runs no statement: the page around it still depends on what
+    the fragment read when it was rendered."""
+    def render() -> str:
+        return str(db.session.scalar(text("SELECT commune FROM venues WHERE id = :id"), {"id": course_session.venue_id}))
+
+    for _ in range(2):  # rendered, then kept
+        with app.test_request_context("/"):
+            versions.start_recording()
+            cache.fragments.get_or_render(("test-fragment", course_session.id), render)
+            assert "venues" in versions.recorded()
+    with app.test_request_context("/"), versions.recording() as outer:
+        with versions.recording() as inner:
+            cache.fragments.get_or_render(("test-fragment", course_session.id), render)
+        assert "venues" in inner and "venues" in outer
 
 
 def test_a_rolled_back_write_keeps_the_versions(app, people, course_session):
