@@ -24,11 +24,19 @@ MOBILE = {"width": 412, "height": 900}
 TIMEOUT_MS = 10_000  # a page of this app loads in well under a second: fail fast instead of after 30 s
 
 
+# What a browser test checks (the rendered HTML and CSS, scripts, the service worker, axe-core's
+# findings) is the same whatever the database: they run in CI's SQLite stage, and the PostgreSQL stage
+# keeps its minutes for what the database changes (the same flows are tested there without a browser).
+ON_POSTGRESQL = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
+
+
 def pytest_collection_modifyitems(config, items):
     # Every test of this folder drives the browser (`-m "not browser"` leaves them out).
     for item in items:
         if Path(str(item.fspath)).resolve().is_relative_to(HERE):
             item.add_marker(pytest.mark.browser)
+            if ON_POSTGRESQL:
+                item.add_marker(pytest.mark.skip(reason="same pages on every database: checked on SQLite"))
 
 
 def _unavailable(message: str):

@@ -11,7 +11,6 @@ axe-core is vendored for the tests only (tests/browser/vendor/axe-core/, MPL-2.0
 page as an init script: that runs through the DevTools protocol, outside the page's
 Content-Security-Policy, so the app's CSP (no inline script) stays as strict as in production.
 """
-import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -137,10 +136,6 @@ def own_forms(pages: dict[str, str], world: dict) -> dict[str, str]:
             and endpoint not in CONFIRMATIONS}
 
 
-# axe-core reads the rendered HTML and CSS, the same whatever the database: the walk (the longest test)
-# runs in the SQLite stage of CI, and the PostgreSQL stage keeps its minutes for what the database changes.
-@pytest.mark.skipif(os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
-                    reason="same pages on every database: checked on SQLite")
 @pytest.mark.parametrize("role", ROLES)
 def test_no_wcag_violation_on_any_page(app, as_role, people, new_context, role):
     world = world_for(people)
