@@ -13,11 +13,18 @@ from markupsafe import Markup
 
 
 class LRUCache:
-    """At most `max_entries` values, the least recently used dropped first; safe across threads."""
+    """At most `max_entries` values weighing at most `max_bytes` together (each as `weigh` says), the
+    least recently used dropped first; safe across threads. The bytes bound the memory whatever the
+    school's size: a count alone either thrashed (300 courses in three languages make 10,000
+    fragments, 7 MB, against 2,000 entries) or would let large pages take gigabytes."""
 
-    def __init__(self, max_entries: int = 2000):
+    def __init__(self, max_entries: int = 100_000, max_bytes: int = 32 << 20, weigh: Callable = len):
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.weigh = weigh
+        self.bytes = 0
         self._entries: OrderedDict = OrderedDict()
+        self._weights: dict = {}
         self._lock = threading.Lock()
 
     def get(self, key: tuple):
@@ -28,14 +35,21 @@ class LRUCache:
         return None
 
     def put(self, key: tuple, value) -> None:
+        weight = self.weigh(value)
         with self._lock:
+            self.bytes += weight - self._weights.get(key, 0)
             self._entries[key] = value
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+            self._entries.move_to_end(key)
+            self._weights[key] = weight
+            while len(self._entries) > self.max_entries or (self.bytes > self.max_bytes and len(self._entries) > 1):
+                dropped, _value = self._entries.popitem(last=False)
+                self.bytes -= self._weights.pop(dropped)
 
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
+            self._weights.clear()
+            self.bytes = 0
 
 
 class FragmentCache(LRUCache):
@@ -55,8 +69,9 @@ class FragmentCache(LRUCache):
         return kept[0]
 
 
-fragments = FragmentCache()
-pages = LRUCache(max_entries=1000)
+# Per process (a gunicorn worker each): at most 96 MB in all.
+fragments = FragmentCache(max_bytes=48 << 20, weigh=lambda kept: len(kept[0]))  # (markup, tables it read)
+pages = LRUCache(max_bytes=32 << 20, weigh=lambda kept: len(kept[1]))  # (tables' tokens, body, headers)
 _KEPT_HEADERS = frozenset({"content-type", "vary", "cache-control", "content-language"})
 # Set in the WSGI environ when the page answered is a kept one (rendered and kept, or answered from
 # `pages`): what KeptForVisitors may keep whole, as (endpoint, minute of the page's key, the (table,
@@ -188,12 +203,12 @@ class KeptForVisitors:
     still counted in the metrics. Not installed when the app writes its own access line (a hit would
     write none)."""
 
-    def __init__(self, app, wsgi_app, max_entries: int = 500):
+    def __init__(self, app, wsgi_app, max_bytes: int = 16 << 20):
         from ecole.i18n import COOKIE
 
         self.app = app
         self.wsgi_app = wsgi_app
-        self.entries = LRUCache(max_entries)
+        self.entries = LRUCache(max_bytes=max_bytes, weigh=lambda kept: len(kept[3]))  # (tokens, status, headers, body, …)
         self.signed_cookies = (app.config["SESSION_COOKIE_NAME"] + "=",
                                app.config.get("REMEMBER_COOKIE_NAME", "remember_token") + "=")
         self.language_cookie = COOKIE + "="

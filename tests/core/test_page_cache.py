@@ -329,3 +329,18 @@ def test_hostile_requests_for_a_visitors_kept_page_get_the_same_answer_twice(app
     assert [answer.status_code for answer in answers] in ([200, 200], [400, 400], [404, 404])
     assert answers[0].data == answers[1].data and "x=1" not in answers[1].headers.get("Set-Cookie", "")
     assert len(answers[1].headers["X-Request-ID"]) <= 128
+
+
+def test_the_caches_hold_a_bounded_weight_and_drop_the_least_recently_used():
+    kept = cache.LRUCache(max_bytes=100)
+    for number in range(5):
+        kept.put(("page", number), "x" * 30)
+    assert kept.bytes == 90 and kept.get(("page", 0)) is None and kept.get(("page", 2)) is not None
+    kept.put(("page", 5), "y" * 30)  # ("page", 3) is now the least recently used
+    assert kept.get(("page", 3)) is None and kept.get(("page", 2)) is not None
+    kept.put(("page", 2), "z" * 10)  # a new value of a kept key replaces its weight
+    assert kept.bytes == 70 and kept.get(("page", 2)) == "z" * 10
+    kept.put(("big",), "w" * 500)  # heavier than the whole: kept alone, the others dropped
+    assert kept.bytes == 500 and len(kept._entries) == 1
+    # 300 courses in three languages, with their lessons, fit in a process's fragments (7 MB measured).
+    assert cache.fragments.max_bytes >= 32 << 20
