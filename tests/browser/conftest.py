@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import WSGIRequestHandler, make_server
 
+from tests.helpers import same_on_every_database
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
@@ -24,19 +26,15 @@ MOBILE = {"width": 412, "height": 900}
 TIMEOUT_MS = 10_000  # a page of this app loads in well under a second: fail fast instead of after 30 s
 
 
-# What a browser test checks (the rendered HTML and CSS, scripts, the service worker, axe-core's
-# findings) is the same whatever the database: they run in CI's SQLite stage, and the PostgreSQL stage
-# keeps its minutes for what the database changes (the same flows are tested there without a browser).
-ON_POSTGRESQL = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
-
-
 def pytest_collection_modifyitems(config, items):
-    # Every test of this folder drives the browser (`-m "not browser"` leaves them out).
+    # Every test of this folder drives the browser (`-m "not browser"` leaves them out). What it checks
+    # (the rendered HTML and CSS, scripts, the service worker, axe-core's findings) is the same whatever
+    # the database: CI's SQLite stage runs them, and its PostgreSQL stage keeps its minutes for what the
+    # database changes (the same flows are tested there without a browser).
     for item in items:
         if Path(str(item.fspath)).resolve().is_relative_to(HERE):
             item.add_marker(pytest.mark.browser)
-            if ON_POSTGRESQL:
-                item.add_marker(pytest.mark.skip(reason="same pages on every database: checked on SQLite"))
+            item.add_marker(same_on_every_database)
 
 
 def _unavailable(message: str):

@@ -4,8 +4,11 @@ in each language.
 The crawl itself is the one of tests/core/test_crawler.py (Flask's test client, so it is cheap); its
 pages are then reduced to one per endpoint (the same template shows the same markup) plus an error
 page, and each is opened in Chromium and checked by axe-core: on a phone in fr, ar and zgh, on a
-desktop in fr and ar, and every form of them once more as it comes back refused. One browser for the
-whole run, one context per role.
+desktop in Arabic (right to left; the left-to-right desktop is its mirror, with the markup and colours
+the phone pass checks in French), and every form of them once more as it comes back refused, in French
+and Arabic (Tamazight's markup is French's with other words, checked on the phone). The longest test
+of the suite: each pass dropped saved a fifth of it. One browser for the whole run, one context per
+role.
 
 axe-core is vendored for the tests only (tests/browser/vendor/axe-core/, MPL-2.0). It goes into each
 page as an init script: that runs through the DevTools protocol, outside the page's
@@ -152,9 +155,9 @@ def test_no_wcag_violation_on_any_page(app, as_role, people, new_context, role):
         check(page, violations, role=role, lang="fr", state="signed in (flash)", url=urlsplit(page.url).path)
 
     # Every page as it first shows, on a phone (the school's usual screen) in each language, then on a
-    # desktop, whose layout differs (header, menus, tables at full width) by direction only: French
-    # for left to right (as Tamazight), Arabic for right to left.
-    for viewport, langs in ((MOBILE, LANGS), (DESKTOP, ("fr", "ar"))):
+    # desktop, whose layout differs (header, menus, tables at full width): right to left, the mirror
+    # of the left-to-right one.
+    for viewport, langs in ((MOBILE, LANGS), (DESKTOP, ("ar",))):
         page.set_viewport_size(viewport)
         state = f"{viewport['width']}px"
         for lang in langs:
@@ -167,7 +170,7 @@ def test_no_wcag_violation_on_any_page(app, as_role, people, new_context, role):
     # Every form sent empty: the error summary, messages and invalid fields must be accessible too.
     page.set_viewport_size(MOBILE)
     unrefused = []
-    for lang in LANGS:
+    for lang in ("fr", "ar"):
         for url in forms.values():
             page.goto(with_lang(url, lang))
             assert page.evaluate(REFUSE_JS), f"no form posting back to {url}"
@@ -176,7 +179,7 @@ def test_no_wcag_violation_on_any_page(app, as_role, people, new_context, role):
             if not page.locator("main [aria-invalid=true], main .errors").count():
                 unrefused.append(url)
             check(page, violations, role=role, lang=lang, state="form sent empty", url=url)
-    assert len(unrefused) < len(forms) * len(LANGS), f"no form showed an error when sent empty ({role}): {unrefused}"
+    assert len(unrefused) < len(forms) * 2, f"no form showed an error when sent empty ({role}): {unrefused}"
     assert not violations, report(violations)
 
 

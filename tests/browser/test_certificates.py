@@ -10,9 +10,6 @@ from ecole.extensions import db
 from tests.browser.pages import DIRECTION, LANGS, shoot
 from tests.catalogue.conftest import load_fixture_catalogue
 from tests.factories import PASSWORD, make_user, make_validated_session
-from tests.helpers import same_on_every_database
-
-pytestmark = same_on_every_database
 
 PHONE = {"width": 360, "height": 740}
 

@@ -12,9 +12,6 @@ from tests.browser.pages import DIRECTION, LANGS, shoot
 from tests.browser.test_certificates import PHONE, sideways, sign_in
 from tests.catalogue.conftest import load_fixture_catalogue
 from tests.factories import make_user, make_validated_session
-from tests.helpers import same_on_every_database
-
-pytestmark = same_on_every_database
 
 
 @pytest.fixture

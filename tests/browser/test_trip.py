@@ -25,9 +25,6 @@ from ecole.trips.services import StopData
 from tests.browser.pages import DIRECTION, assert_fonts_render, assert_language, path_of, shoot
 from tests.catalogue.conftest import load_fixture_catalogue
 from tests.factories import PASSWORD, make_user
-from tests.helpers import same_on_every_database
-
-pytestmark = same_on_every_database
 
 PHONE = {"width": 390, "height": 844}
 

@@ -14,7 +14,10 @@ from ecole.core.storage import (
     get_storage,
     storage_from_config,
 )
+from tests.helpers import same_on_every_database
 from tests.s3server import ACCESS_KEY, SECRET_KEY, SeaweedS3
+
+pytestmark = same_on_every_database  # files in a folder and in S3: no database involved
 
 BAD_KEYS = ["", "../secret", "a/../../b", "a/..", "/etc/passwd", "a//b", "a/", ".", "a/./b", ".hidden",
             "a\\..\\b", "x\x00y", "line\nbreak", "C:/windows", " padded", "a/b ", "k" * 600, "a/" + "ⵣ" * 90]
