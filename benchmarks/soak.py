@@ -58,10 +58,12 @@ HOT_CAPACITY = 8
 VERIFY_SESSIONS = 2  # closed sessions whose certificates are issued before the run: the codes to verify
 BATCH_SESSIONS = 8  # closed sessions whose certificates an administrator asks for during the run
 BATCH_AT = (0.1, 0.3, 0.5, 0.7)  # when (share of the duration) each quarter of the batch is asked for
-# The job workers yield the CPU to the web (nice 10 on a session of their own, as systemd's CPUWeight= on the
-# worker's unit would): at the same priority, each certificate batch (WeasyPrint) took most of a core for
-# 13 s and the web's p95 rose from ~150 ms to 2-3.5 s while it lasted.
-JOB_NICE = 10
+# The job workers yield the CPU to the web (nice 19 on a session of their own, as CPUWeight=1 and Nice=19 on
+# deploy/systemd/ecole-worker@.service do): at the same priority, each certificate batch (WeasyPrint) took
+# most of a core for 13 s and the web's p95 rose from ~150 ms to 2-3.5 s while it lasted; at nice 10 (a
+# tenth of the web's share) the p95 of a whole run was still 560-830 ms, with seconds-long stalls, and at
+# nice 19 (1.5 %) every p95 stayed under 130 ms on the same machine (benchmarks/README.md, 2026-12-05).
+JOB_NICE = 19
 SIGNED_IN_AT_START = 300  # trainees signed in before the run; the others sign in during it
 P95_AIM_MS = 300
 ERROR_AIM = 0.001
