@@ -157,20 +157,22 @@ def _tables_named(statement: str) -> frozenset:
     return found
 
 
+def _recording_now() -> set | None:
+    return g.get(_RECORDING) if has_request_context() else None
+
+
 def note_statement(statement: str) -> None:
     """Called for every statement sent: its tables, if the request is recording."""
-    if has_request_context():
-        reads = g.get(_RECORDING)
-        if reads is not None:
-            reads.update(_tables_named(statement))
+    reads = _recording_now()
+    if reads is not None:
+        reads.update(_tables_named(statement))
 
 
 def note_read(names) -> None:
     """These tables, if the request is recording (a cache's hit depends on the tables it was made from)."""
-    if has_request_context():
-        reads = g.get(_RECORDING)
-        if reads is not None:
-            reads.update(names)
+    reads = _recording_now()
+    if reads is not None:
+        reads.update(names)
 
 
 @contextmanager
