@@ -148,6 +148,12 @@ def init_app(app) -> None:
         return app.response_class(body, headers=headers)
 
 
+def current_minute() -> int:
+    """The minute a kept page belongs to: what a page shows of the clock ("in 3 days", an offer's
+    deadline) is never older than a minute. One function, so that a test can hold the clock still."""
+    return int(time.time() // 60)
+
+
 def _page_key() -> tuple | None:
     from ecole.core import versions
     from ecole.extensions import login_manager
@@ -174,7 +180,7 @@ def _page_key() -> tuple | None:
     if asked:
         g.lang_chosen = asked  # i18n remembers it in the cookie, as when the page is rendered
     language = (asked, signed_in is not None, supported(asking.cookies.get(COOKIE)) or from_accept_language())
-    minute = int(time.time() // 60)
+    minute = current_minute()
     versions.current()  # the tokens, read before anything the page shows: what a kept copy is valid for
     # The host too, although only trusted hosts reach a view: a page built for one host name is never
     # served to a visitor who asked another. The path and query as they came (one page may have
@@ -223,7 +229,7 @@ class KeptForVisitors:
         from ecole.core import versions
 
         started = time.perf_counter()
-        kept = self.entries.get(self._key(environ, int(time.time() // 60)))
+        kept = self.entries.get(self._key(environ, current_minute()))
         if kept is not None:  # only then are the versions read (a static file, a form, a 404 go straight to Flask)
             try:
                 fresh = versions.unchanged(kept[0], dict(self._versions()))

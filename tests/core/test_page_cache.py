@@ -12,7 +12,15 @@ from tests.catalogue.conftest import catalogue  # noqa: F401
 from tests.factories import make_session, make_user
 from tests.helpers import count_queries, login
 
-pytestmark = pytest.mark.usefixtures("catalogue")
+pytestmark = pytest.mark.usefixtures("catalogue", "still_clock")
+
+
+@pytest.fixture
+def still_clock(monkeypatch):
+    """Kept pages are keyed by the minute too (core/cache.py `current_minute`): a test that crosses a
+    minute's boundary would see a page rendered again for the clock, not for the tables it counts."""
+    minute = cache.current_minute()
+    monkeypatch.setattr(cache, "current_minute", lambda: minute)
 
 
 def statements(client, url: str) -> tuple[int, bytes]:
@@ -51,6 +59,17 @@ def test_second_visit_runs_no_statement_and_gets_the_same_page(app, people, cour
     again, kept = statements(client, url)
     assert first > 0 and again == 0
     assert kept == page
+
+
+def test_a_new_minute_gives_a_fresh_page(app, people, course_session, monkeypatch):
+    """What a page shows of the clock (a deadline, "in 3 days") is at most a minute old."""
+    client = app.test_client()
+    login(client, people.trainee)
+    url = f"/sessions/{course_session.id}"
+    statements(client, url)
+    assert statements(client, url)[0] == 0
+    monkeypatch.setattr(cache, "current_minute", lambda: cache.time.time() // 60 + 1)
+    assert statements(client, url)[0] > 0
 
 
 def test_a_write_to_what_the_page_read_gives_a_fresh_page(app, people, course_session):
