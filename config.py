@@ -132,6 +132,9 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "") in ("1", "true", "yes")
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "ecole@localhost")
+    # Without MAIL_SERVER, whether the log gets a message's body (its one-time codes and links) too:
+    # yes on a developer's machine, never in production (ProductionConfig).
+    MAIL_LOG_BODY = True
 
     # Pages kept whole until the database changes (ecole/core/cache.py `cached_page`); off only to
     # measure what rendering them costs (`python -m benchmarks --no-page-cache`).
@@ -183,6 +186,7 @@ class ProductionConfig(Config):
     PREFERRED_URL_SCHEME = "https"
     PROXY_HOPS = int(os.environ.get("ECOLE_PROXY_HOPS", "1"))  # nginx, as deploy/ sets it up
     LOG_FORMAT = os.environ.get("ECOLE_LOG_FORMAT", "json")
+    MAIL_LOG_BODY = False  # the logs are read by more people than the mail: no code or link goes there
     # The access log is nginx's (deploy/nginx/ecole.conf: JSON lines with the same request id); the
     # app's own line per request costs a third of a kept page's time (ECOLE_ACCESS_LOG=1 adds it).
 

@@ -1,4 +1,6 @@
-"""Outgoing e-mail over SMTP (MAIL_*); without MAIL_SERVER the message is only logged."""
+"""Outgoing e-mail over SMTP (MAIL_*); without MAIL_SERVER the message is only logged: whole where
+MAIL_LOG_BODY says so (development, tests: the one-time codes are read there), else its recipient and
+subject only, never a code or a link that opens an account to whoever reads the logs."""
 import logging
 import smtplib
 from email.message import EmailMessage
@@ -19,7 +21,10 @@ def send_mail(to: str, subject: str, body: str, *, headers: dict[str, str] | Non
         message[name] = value
     message.set_content(body)
     if not config.get("MAIL_SERVER"):
-        log.info("mail not sent (no MAIL_SERVER) to=%s subject=%s\n%s", to, subject, body)
+        if config.get("MAIL_LOG_BODY"):
+            log.info("mail not sent (no MAIL_SERVER) to=%s subject=%s\n%s", to, subject, body)
+        else:
+            log.info("mail not sent (no MAIL_SERVER) to=%s subject=%s (body withheld)", to, subject)
         return False
     try:
         with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:

@@ -4,6 +4,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import update
 
+from config import ProductionConfig
 from ecole.accounts.models import User
 from ecole.core.models import utcnow
 from ecole.extensions import db
@@ -210,7 +211,18 @@ def test_without_mail_server_the_message_is_logged_and_the_job_done(app, monkeyp
     enqueue_mail("a@example.org", "Sujet", "Corps", key="notice:3")
     db.session.commit()
     assert job_by_key("notice:3").state == "done"
-    assert "Sujet" in caplog.text
+    assert "Sujet" in caplog.text and "Corps" in caplog.text  # a developer's machine: the whole message
+
+
+def test_in_production_the_log_never_gets_a_messages_body(app, monkeypatch, caplog):
+    """A one-time code or a reset link in the log would open the account to whoever reads the logs."""
+    caplog.set_level("INFO", logger="ecole.mail")
+    monkeypatch.setitem(app.config, "MAIL_SERVER", "")
+    monkeypatch.setitem(app.config, "MAIL_LOG_BODY", ProductionConfig.MAIL_LOG_BODY)
+    enqueue_mail("a@example.org", "Sujet", "Votre code : 493027", key="notice:4")
+    db.session.commit()
+    assert job_by_key("notice:4").state == "done"
+    assert "Sujet" in caplog.text and "493027" not in caplog.text
 
 
 def test_jobs_list_command(runner, recorder):
