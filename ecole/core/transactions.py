@@ -126,18 +126,22 @@ def without_write_lock():
         _READING.reset(token)
 
 
-def lock_row(instance, *, columns_only: bool = False) -> None:
+def lock_row(instance, *, columns_only: bool = False, shared: bool = False) -> None:
     """Lock `instance`'s row until the transaction ends and read it again, so that what others
     committed meanwhile is seen: SELECT … FOR UPDATE on PostgreSQL, the write lock on SQLite.
-    Call it before changing the instance (a reload would overwrite unflushed changes).
 
     A refresh also loads again the relationships the instance was first loaded with (a session
     loaded for its page: trainers, meetings, the course and its texts, 8 statements). With
     `columns_only` only the row's own columns are read, in one statement: for the callers that
-    change counters and states, not the instance's collections."""
+    change counters and states, not the instance's collections. A `shared` lock (FOR SHARE) is for a
+    row that is only read and must not change before the transaction ends (the person an enrolment is
+    for): several may hold it at once, whoever changes the row waits for them all."""
     take_write_lock()
+    if instance in db.session.dirty:
+        db.session.flush()  # what was changed is written, then read back: a reload never drops it
     names = [attribute.key for attribute in inspect(type(instance)).column_attrs] if columns_only else None
-    db.session.refresh(instance, attribute_names=names, with_for_update={"of": type(instance)})
+    db.session.refresh(instance, attribute_names=names,
+                       with_for_update={"of": type(instance), "read": True} if shared else {"of": type(instance)})
 
 
 def insert_once(row) -> bool:

@@ -291,3 +291,58 @@ def test_an_erased_trainer_is_printed_on_no_new_certificate(app, history, people
     db.session.commit()
     assert certificate.holder_latin == OTHER["latin"] and certificate.trainers == ""
     assert history.certificate.trainers == "Brahim Oubella"  # issued before his erasure: it never changes
+
+
+def test_an_enrolment_racing_with_the_erasure_leaves_her_no_seat(app, history, people, monkeypatch):
+    """She enrols (or is enrolled) at the very moment an administrator erases her: the enrolment waits
+    for the erasure and is refused, or comes first and is given back by it. Never a live seat."""
+    import threading
+    import time
+
+    from ecole.enrolment import services as enrolment
+    from ecole.enrolment.services import EnrolmentError
+    from ecole.sessions.models import CourseSession
+    from tests.factories import make_session
+
+    later = make_session(people.trainer, capacity=5, days_ahead=45, commune="Tata").id
+    person, admin = history.itto.id, people.admin.id
+    halfway, go = threading.Event(), threading.Event()
+    forget = enrolment.forget_reasons
+
+    def paused(user):  # the erasure has given back her seats and holds its transaction open
+        forget(user)
+        halfway.set()
+        go.wait(30)
+
+    monkeypatch.setattr(enrolment, "forget_reasons", paused)
+    outcome = {}
+
+    def erasing():
+        with app.app_context():
+            services.erase_person(db.session.get(User, person), REASON, actor=db.session.get(User, admin))
+            db.session.commit()
+
+    def enrolling():
+        with app.app_context():
+            try:
+                enrolment.enrol(db.session.get(CourseSession, later), db.session.get(User, person),
+                                actor=db.session.get(User, admin), walk_in=True)
+                db.session.commit()
+                outcome["enrol"] = "enrolled"
+            except EnrolmentError:
+                db.session.rollback()
+                outcome["enrol"] = "refused"
+
+    eraser = threading.Thread(target=erasing)
+    eraser.start()
+    assert halfway.wait(60)
+    enroller = threading.Thread(target=enrolling)
+    enroller.start()
+    time.sleep(1)  # time enough to enrol, were nothing in the way
+    go.set()
+    eraser.join(60)
+    enroller.join(60)
+    assert outcome == {"enrol": "refused"}
+    db.session.rollback()
+    assert db.session.scalar(db.select(db.func.count()).select_from(Enrolment).where(
+        Enrolment.user_id == person, Enrolment.session_id == later)) == 0
