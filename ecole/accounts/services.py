@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, func, inspect, update
 from sqlalchemy.exc import IntegrityError
 
 from ecole.accounts.models import (
@@ -32,7 +32,7 @@ from ecole.accounts.passwords import (
 from ecole.core import audit
 from ecole.core.mail import send_mail
 from ecole.core.models import utcnow
-from ecole.core.transactions import take_write_lock, without_write_lock
+from ecole.core.transactions import lock_row, take_write_lock, without_write_lock
 from ecole.extensions import db
 
 PROFILE_FIELDS = (
@@ -564,6 +564,18 @@ def ensure_first_admin() -> tuple[User, str] | None:
 
 
 # --- erasure on request (law 09-08; ecole/privacy/ composes the whole of it) ----------------------
+
+def hold_person(user: User) -> User:
+    """The person's row as committed now, locked shared until the transaction ends (PostgreSQL: FOR
+    SHARE; SQLite: the write lock). For whoever adds a row about them (an enrolment, a trip document, a
+    photo they appear in): an erasure under way (privacy/services.py, which locks them for update before
+    anything else) is waited for and its end seen, and one that comes later finds the row to take out.
+    Returns the row itself (current_user is a proxy of it)."""
+    user = getattr(user, "_get_current_object", lambda: user)()
+    if inspect(user).persistent:
+        lock_row(user, columns_only=True, shared=True)
+    return user
+
 
 def erase_account(user: User, *, now) -> None:
     """The account of a person erased on request. Gone: the names, phone, e-mail, password, codes,

@@ -9,11 +9,12 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, inspect, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ecole.accounts.models import User
+from ecole.accounts.services import hold_person
 from ecole.core.audit import record
 from ecole.core.models import utcnow
 from ecole.core.transactions import lock_row, take_write_lock
@@ -145,9 +146,7 @@ def enrol(course_session: CourseSession, user: User, *, actor: User | None, walk
     """Ask for a seat. Staff enrolling someone on the spot skip the window and the approval."""
     # The person first, as an erasure takes them (privacy/services.py: the person, then the sessions
     # whose seats it gives back): an erasure under way makes this wait, and its end is seen here.
-    user = getattr(user, "_get_current_object", lambda: user)()  # current_user: the row behind it
-    if inspect(user).persistent:
-        lock_row(user, columns_only=True, shared=True)
+    user = hold_person(user)
     lock_row(course_session, columns_only=True)
     now = utcnow()
     if not user.active:  # a deactivated account gets no enrolment and no notice, walk-in or not

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 
 from ecole.accounts.models import User
+from ecole.accounts.services import hold_person
 from ecole.catalogue.models import LOCALES
 from ecole.core.audit import record
 from ecole.core.models import utcnow
@@ -402,6 +403,8 @@ def set_document(participant: Enrolment, kind: str, status: str, *, actor: User,
         raise TripError(_("Cet état n’existe pas pour ce document."))
     if db.session.get(Trip, participant.session_id) is None:
         raise TripError(_("Cette session n’est pas un voyage d’étude."))
+    if hold_person(participant.user).erased_at is not None:  # an erasure under way is waited for
+        raise TripError(_("Les données de cette personne ont été effacées à sa demande."))
     upload = None
     if filename or stream is not None:
         with without_write_lock():
@@ -459,6 +462,8 @@ def save_entry(stop: TripStop, author: User, language: str, learnt: str, replica
     trip = stop.trip
     if not can_write_report(trip, author):
         raise TripError(_("Seuls les participants et l’équipe de ce voyage écrivent son rapport."))
+    if hold_person(author).erased_at is not None:
+        raise TripError(_("Les données de cette personne ont été effacées à sa demande."))
     if language not in LOCALES:
         raise TripError(_("Choisissez la langue dans laquelle vous écrivez."))
     learnt, replicate = (learnt or "").strip(), (replicate or "").strip()
@@ -492,6 +497,8 @@ def add_photo(stop: TripStop, filename: str, stream: BinaryIO, *, caption: str =
     participants = set(participant_ids(trip))
     if any(person.id not in participants for person in people):
         raise TripError(_("Seuls les participants du voyage peuvent être indiqués sur une photo."))
+    if any(hold_person(person).erased_at is not None for person in people):
+        raise TripError(_("Les données de cette personne ont été effacées à sa demande."))
     with without_write_lock():
         announced = check_name(filename)
         if announced == "pdf":

@@ -293,56 +293,99 @@ def test_an_erased_trainer_is_printed_on_no_new_certificate(app, history, people
     assert history.certificate.trainers == "Brahim Oubella"  # issued before his erasure: it never changes
 
 
-def test_an_enrolment_racing_with_the_erasure_leaves_her_no_seat(app, history, people, monkeypatch):
-    """She enrols (or is enrolled) at the very moment an administrator erases her: the enrolment waits
-    for the erasure and is refused, or comes first and is given back by it. Never a live seat."""
+
+def racing_the_erasure(app, monkeypatch, person: int, admin: int, action) -> str:
+    """`action` (run in an app context of its own, it raises ValueError when refused) starts while an
+    administrator's erasure of `person` is halfway, its transaction open: what became of it."""
     import threading
     import time
 
     from ecole.enrolment import services as enrolment
-    from ecole.enrolment.services import EnrolmentError
-    from ecole.sessions.models import CourseSession
-    from tests.factories import make_session
 
-    later = make_session(people.trainer, capacity=5, days_ahead=45, commune="Tata").id
-    person, admin = history.itto.id, people.admin.id
     halfway, go = threading.Event(), threading.Event()
     forget = enrolment.forget_reasons
 
-    def paused(user):  # the erasure has given back her seats and holds its transaction open
+    def paused(user):  # the erasure has given back her seats and taken out her files: it waits here
         forget(user)
         halfway.set()
         go.wait(30)
 
     monkeypatch.setattr(enrolment, "forget_reasons", paused)
-    outcome = {}
+    outcome = []
 
     def erasing():
         with app.app_context():
             services.erase_person(db.session.get(User, person), REASON, actor=db.session.get(User, admin))
             db.session.commit()
 
-    def enrolling():
+    def acting():
         with app.app_context():
             try:
-                enrolment.enrol(db.session.get(CourseSession, later), db.session.get(User, person),
-                                actor=db.session.get(User, admin), walk_in=True)
+                action()
                 db.session.commit()
-                outcome["enrol"] = "enrolled"
-            except EnrolmentError:
+                outcome.append("done")
+            except ValueError:  # EnrolmentError, TripError
                 db.session.rollback()
-                outcome["enrol"] = "refused"
+                outcome.append("refused")
 
     eraser = threading.Thread(target=erasing)
     eraser.start()
     assert halfway.wait(60)
-    enroller = threading.Thread(target=enrolling)
-    enroller.start()
-    time.sleep(1)  # time enough to enrol, were nothing in the way
+    actor = threading.Thread(target=acting)
+    actor.start()
+    time.sleep(1)  # time enough to act, were nothing in the way
     go.set()
     eraser.join(60)
-    enroller.join(60)
-    assert outcome == {"enrol": "refused"}
+    actor.join(60)
     db.session.rollback()
+    return outcome[0]
+
+
+def test_an_enrolment_racing_with_the_erasure_leaves_her_no_seat(app, history, people, monkeypatch):
+    """She enrols (or is enrolled) at the very moment an administrator erases her: the enrolment waits
+    for the erasure and is refused. Never a live seat (PostgreSQL gave her one before enrol held her row)."""
+    from ecole.enrolment import services as enrolment
+    from ecole.sessions.models import CourseSession
+    from tests.factories import make_session
+
+    later = make_session(people.trainer, capacity=5, days_ahead=45, commune="Tata").id
+    person, admin = history.itto.id, people.admin.id
+
+    def enrol():
+        enrolment.enrol(db.session.get(CourseSession, later), db.session.get(User, person),
+                        actor=db.session.get(User, admin), walk_in=True)
+
+    assert racing_the_erasure(app, monkeypatch, person, admin, enrol) == "refused"
     assert db.session.scalar(db.select(db.func.count()).select_from(Enrolment).where(
         Enrolment.user_id == person, Enrolment.session_id == later)) == 0
+
+
+def test_a_trip_document_or_photo_racing_with_the_erasure_is_refused_and_leaves_no_file(app, history, people,
+                                                                                       own_storage, monkeypatch):
+    """Her identity card scanned, or a photo of her added, while she is erased: it waits and is refused;
+    no row and no file of hers is left."""
+    from ecole.trips import services as trips
+    from ecole.trips.models import ReportPhoto, TripDocument, TripStop
+    from tests.privacy.conftest import _picture
+
+    person, admin, trainer = history.itto.id, people.admin.id, people.trainer.id
+    application = db.session.scalar(db.select(Enrolment.id).where(Enrolment.user_id == person,
+                                                                  Enrolment.session_id == history.trip.session_id))
+    stop = history.trip.stops[0].id
+
+    def scan():
+        trips.set_document(db.session.get(Enrolment, application), "medical", "received",
+                           actor=db.session.get(User, trainer), filename="certificat.png", stream=_picture())
+
+    assert racing_the_erasure(app, monkeypatch, person, admin, scan) == "refused"
+    assert db.session.scalar(db.select(db.func.count()).select_from(TripDocument).where(
+        TripDocument.enrolment_id == application)) == 0
+    assert not list(own_storage.rglob(f"{application}-medical-*"))
+    with pytest.raises(trips.TripError):
+        trips.add_photo(db.session.get(TripStop, stop), "safran.png", _picture(), people=[db.session.get(User, person)],
+                        actor=db.session.get(User, trainer))
+    with pytest.raises(trips.TripError):
+        trips.save_entry(db.session.get(TripStop, stop), db.session.get(User, person), "fr", "Appris", "",
+                         actor=db.session.get(User, person))
+    db.session.rollback()
+    assert db.session.scalar(db.select(db.func.count()).select_from(ReportPhoto)) == 0
