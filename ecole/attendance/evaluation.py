@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from ecole.accounts.services import hold_person
 from ecole.attendance.errors import AttendanceError
 from ecole.attendance.models import Assessment, Result
 from ecole.core.audit import record
@@ -72,6 +73,10 @@ def record_assessment(enrolment: Enrolment, passed: bool, score: float | None, c
     if len(comment) > COMMENT_MAX:
         raise AttendanceError(_("Le commentaire doit compter au plus %(max)d caractères.", max=COMMENT_MAX))
     passed = bool(passed)
+    # A comment is a text about the person: an erasure under way is waited for, and one that is over
+    # leaves nobody to write about (a result and a score still count for the funders).
+    if comment and hold_person(enrolment.user).erased_at is not None:
+        raise AttendanceError(_("Les données de cette personne ont été effacées à sa demande."))
 
     assessment = assessment_of(enrolment)
     if assessment is None:

@@ -389,3 +389,24 @@ def test_a_trip_document_or_photo_racing_with_the_erasure_is_refused_and_leaves_
                          actor=db.session.get(User, person))
     db.session.rollback()
     assert db.session.scalar(db.select(db.func.count()).select_from(ReportPhoto)) == 0
+
+
+def test_a_comment_on_her_written_while_she_is_erased_is_refused(app, history, people, monkeypatch):
+    """The trainer assesses her, with a comment that names her, as she is erased: the comment waits and is
+    refused (her result and score may still be written: the funders count them)."""
+    from ecole.attendance import evaluation
+    from ecole.attendance.models import Assessment
+
+    person, admin, trainer = history.itto.id, people.admin.id, people.trainer.id
+    theirs = db.session.scalar(db.select(Enrolment.id).where(Enrolment.user_id == person,
+                                                             Enrolment.session_id == history.missed.id))
+
+    def assess(comment: str):
+        return lambda: evaluation.record_assessment(db.session.get(Enrolment, theirs), False, 8, comment,
+                                                    actor=db.session.get(User, trainer))
+
+    assert racing_the_erasure(app, monkeypatch, person, admin, assess(f"{NAMES['latin']} était absente")) == "refused"
+    assert found_in_rows(IDENTIFYING) == []
+    assess("")()
+    db.session.commit()
+    assert db.session.scalar(db.select(Assessment.score).where(Assessment.enrolment_id == theirs)) == 8
