@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from ecole.accounts.models import User
+from ecole.accounts.services import hold_person
 from ecole.attendance.completion import Rule, SessionFacts, expected, session_facts
 from ecole.attendance.errors import AttendanceError
 from ecole.attendance.models import (
@@ -315,9 +316,12 @@ def warn_absences(facts: SessionFacts, meeting: Meeting, *, now: datetime) -> li
             m.minutes for m in facts.meetings if expected(m, joined, None) and m.id not in marks)
         if standing.minutes_counted and still_possible * 100 < rule.min_attendance * standing.minutes_counted:
             kinds.append("out_of_reach")
+        kinds = [kind for kind in kinds if (enrolment.id, kind) not in sent]
+        # The trainers' notice names the person: an erasure under way is waited for, and nobody is told
+        # about a person erased (the marks stay, anonymised, for the funders).
+        if kinds and hold_person(enrolment.user).erased_at is not None:
+            continue
         for kind in kinds:
-            if (enrolment.id, kind) in sent:
-                continue
             if not insert_once(AbsenceWarning(enrolment_id=enrolment.id, kind=kind, meeting_id=meeting.id,
                                               created_at=now)):
                 continue  # another request warned just now
