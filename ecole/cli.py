@@ -182,11 +182,17 @@ def backup_command(path: Path, keep_daily: int, keep_weekly: int, keep_monthly: 
     from flask_babel import ngettext
 
     from ecole.core.backup import BackupError, files_in, make_backup, prune_archives, rows_in
+    from ecole.core.storage import StorageError
+    from ecole.privacy.services import write_ledger
 
     pruning = keep_daily or keep_weekly or keep_monthly
     if pruning and not path.is_dir():
         fail(_("--keep-daily, --keep-weekly et --keep-monthly s’appliquent à un dossier d’archives : %(path)s",
                path=str(path)))
+    try:
+        write_ledger()  # every erasure in the ledger (and so in the archive) before the copy is made
+    except StorageError as error:
+        fail(str(error))
     try:
         made = make_backup(path, actor=None)
     except BackupError as error:
@@ -209,9 +215,11 @@ def backup_command(path: Path, keep_daily: int, keep_weekly: int, keep_monthly: 
 def restore_command(path: Path, force: bool):
     """Check an archive, then put its database and files in place of the configured ones (stop the servers first)."""
     from flask_babel import gettext as _
+    from flask_babel import ngettext
 
     from ecole.catalogue.models import Theme
     from ecole.core.backup import BackupError, files_in, restore_backup, rows_in
+    from ecole.privacy.services import PrivacyError, reapply_erasures
 
     # Rows a freshly migrated database holds already do not make it hold data: the school's themes (inserted
     # by a migration) and the page caches' tokens (data_versions, renewed by any write, migrations included).
@@ -223,6 +231,17 @@ def restore_command(path: Path, force: bool):
     click.echo(_("Sauvegarde du %(date)s restaurée (%(rows)s, %(files)s) ; schéma mis à jour.",
                  date=manifest["created_at"][:19].replace("T", " ") + " UTC", rows=_rows(rows_in(manifest)),
                  files=_files(files_in(manifest))))
+    # The people erased since the archive was made stay erased (ecole/privacy/services.py, the ledger).
+    try:
+        again = reapply_erasures(archive=path.name)
+        db.session.commit()
+    except PrivacyError as error:
+        db.session.rollback()
+        fail(str(error))
+    if again:
+        click.echo(ngettext("%(num)d personne effacée après cette sauvegarde l’est de nouveau (n° %(ids)s).",
+                            "%(num)d personnes effacées après cette sauvegarde le sont de nouveau (n° %(ids)s).",
+                            len(again), ids=", ".join(map(str, again))))
 
 
 def _rows(count: int) -> str:

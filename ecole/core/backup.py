@@ -36,6 +36,11 @@ migrations, loads the rows (datetimes, JSON as its exact text, booleans, binary 
 sets PostgreSQL's sequences past the highest ids, writes the stored files, upgrades the schema to the
 newest revision and commits. Forced, it then deletes the stored files that the archive does not hold.
 
+What outlives a restore. Stored files under LEDGER ("ledger/") record what a restore must not undo
+(privacy/: the people erased on request, who must not come back with a backup taken before their
+erasure). A restore does not count them as data, never deletes them and does not overwrite them (the
+archive's copies are written only where none is): the caller re-applies what they record.
+
 Why load the rows and not the native copy: one way to restore, the same for every pair of databases
 (SQLite to PostgreSQL as well), and an archive made by an older Ecole is brought up to date by the
 migrations after the load. Why reflect the tables instead of reading db.metadata: the database may
@@ -84,6 +89,8 @@ ARCHIVE_NAME = "ecole-{:%Y%m%dT%H%M%SZ}.tar.gz"
 ARCHIVE_NAME_RE = re.compile(r"^ecole-(\d{8}T\d{6}Z)\.tar\.gz$")
 # The column that names a stored file, in every model that keeps one (core/storage.py's convention).
 STORAGE_KEY_COLUMN = "storage_key"
+# Stored files a restore keeps as they are (see the module's docstring): no row names them.
+LEDGER = "ledger/"
 BATCH = 1000
 CHUNK = 1024 * 1024
 SPOOL_BYTES = 16 * 1024 * 1024  # a member bigger than this is spooled to disk while its sum is taken
@@ -552,7 +559,8 @@ def restore_backup(path: Path, *, force: bool = False, seeded_tables=frozenset()
     if force:
         archived = {name[len(FILES):] for name in manifest["members"] if name.startswith(FILES)}
         for key in set(storage.keys()) - archived:
-            storage.delete(key)
+            if not key.startswith(LEDGER):
+                storage.delete(key)
     return manifest
 
 
@@ -563,7 +571,7 @@ def _refuse_data(connection, storage, seeded: set) -> None:
         if table.name not in seeded and connection.execute(select(1).select_from(table).limit(1)).first():
             raise BackupError(_("La base de données n’est pas vide (table « %(table)s ») : ajoutez --force pour tout "
                                 "remplacer par la sauvegarde.", table=table.name))
-    if next(iter(storage.keys()), None) is not None:
+    if next((key for key in storage.keys() if not key.startswith(LEDGER)), None) is not None:
         raise BackupError(_("Le stockage des fichiers n’est pas vide : ajoutez --force pour tout remplacer par la "
                             "sauvegarde."))
 
@@ -613,8 +621,9 @@ def _load(path: Path, manifest: dict, connection, tables: dict, storage, written
                 later += _insert_rows(connection, tables[table["name"]], table["columns"], source, cycles)
             elif member.name.startswith(FILES):
                 key = member.name[len(FILES):]
-                storage.put(key, source)
-                written.append(key)
+                if not (key.startswith(LEDGER) and storage.exists(key)):  # the ledger's newer word is kept
+                    storage.put(key, source)
+                    written.append(key)
             source.drain()
             if source.sha256.hexdigest() != manifest["members"][member.name]["sha256"]:
                 raise BackupError(_("L’archive a changé pendant la restauration (« %(name)s ») : rien n’a été restauré.",

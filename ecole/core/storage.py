@@ -76,8 +76,9 @@ class Storage:
     def exists(self, key: str) -> bool:
         raise NotImplementedError
 
-    def keys(self) -> Iterator[str]:
-        """Every stored key, in no set order (a backup lists them; the store itself never needs to)."""
+    def keys(self, prefix: str = "") -> Iterator[str]:
+        """Every stored key (that begins with `prefix`: a folder, "ledger/"), in no set order (a backup
+        lists them; the store itself never needs to)."""
         raise NotImplementedError
 
 
@@ -145,15 +146,16 @@ class FolderStorage(Storage):
     def exists(self, key) -> bool:
         return self._path(key).is_file()
 
-    def keys(self) -> Iterator[str]:
+    def keys(self, prefix: str = "") -> Iterator[str]:
         # Writes in progress (".tmp-…") and anything no key could name are not stored files.
-        for folder, subfolders, names in os.walk(self.root):
+        folder = prefix.rpartition("/")[0]
+        for folder, subfolders, names in os.walk(self.root / folder if folder else self.root):
             subfolders[:] = [name for name in subfolders if not name.startswith(".")]
             relative = Path(folder).relative_to(self.root).as_posix()
             for name in names:
                 key = name if relative == "." else f"{relative}/{name}"
                 try:
-                    if self._path(key).is_file():
+                    if key.startswith(prefix) and self._path(key).is_file():
                         yield key
                 except InvalidKey:
                     continue
@@ -240,12 +242,12 @@ class S3Storage(Storage):
             raise StorageError(str(error)) from error
         return True
 
-    def keys(self) -> Iterator[str]:
+    def keys(self, prefix: str = "") -> Iterator[str]:
         from botocore.exceptions import ClientError
 
         start = f"{self.prefix}/" if self.prefix else ""
         try:
-            for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=start):
+            for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=start + prefix):
                 for item in page.get("Contents", ()):
                     key = item["Key"][len(start):]
                     try:
@@ -306,6 +308,20 @@ def discard(keys) -> None:
             storage.delete(key)
         except Exception:  # noqa: BLE001
             current_app.logger.warning("could not delete stored file %s", key)
+
+
+def put_after_commit(session, key: str, data: bytes) -> None:
+    """Write a stored file that records a change once the change is committed (a rollback writes
+    nothing). A failure is logged as an error: the change stands, its record is to be written again."""
+    from sqlalchemy import event
+
+    def put(_session) -> None:
+        try:
+            get_storage().put(key, data)
+        except Exception:  # noqa: BLE001 - the commit is done; say it loudly, never undo it
+            current_app.logger.exception("could not write stored file %s", key)
+
+    event.listen(session, "after_commit", put, once=True)
 
 
 def discard_after_commit(session, keys) -> None:

@@ -16,7 +16,19 @@ Erasure keeps only what the school must keep, each domain erasing its own part (
 Seats and requests in sessions that have not begun are cancelled (the waitlist moves on).
 
 The person's row is locked first: two erasures at once (a double submit) erase once and write one audit
-entry. The entry names the account by its id; its reason may not quote the person's names or contacts."""
+entry. The entry names the account by its id; its reason may not quote the person's names or contacts.
+
+An erasure outlives the backups taken before it. Once committed it is written to the erasures' ledger,
+a stored file per person under ledger/erasures/ (core/backup.py: a restore keeps those files as they
+are): the account's id and creation time, when, by whom and why; no name. After a restore the ledger's
+erasures that the restored database does not hold yet are made again (reapply_erasures), for the
+accounts whose id and creation time match (a ledger from another database erases nobody). The backup
+command first writes the entries a process stopped between the commit and the ledger did not
+(write_ledger)."""
+import json
+from datetime import datetime, timezone
+
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
@@ -30,8 +42,10 @@ from ecole.catalogue import services as catalogue
 from ecole.certificates import services as certificates
 from ecole.certificates.models import Certificate
 from ecole.core.audit import AuditEntry, record
+from ecole.core.backup import LEDGER
 from ecole.core.models import utcnow
 from ecole.core.sql import contains, json_mentions
+from ecole.core.storage import get_storage, put_after_commit
 from ecole.core.transactions import lock_row
 from ecole.enrolment import services as enrolment
 from ecole.enrolment.models import Enrolment, EnrolmentEvent
@@ -58,6 +72,7 @@ FREE_TEXTS = (Meeting.cancel_reason, CourseSession.notes, CourseSession.cancel_r
               ReportEntry.learnt, ReportEntry.replicate, ReportPhoto.caption, Certificate.revoke_reason,
               Certificate.supersede_reason)
 LEFT_OUT = "…"
+ERASURES = LEDGER + "erasures/"
 
 
 class PrivacyError(ValueError):
@@ -96,6 +111,12 @@ def erase_person(person: User, reason: str, *, actor: User) -> bool:
                              "le journal d’audit la garde."))
     if person.is_admin and not _other_admins(person):
         raise PrivacyError(_("C’est le dernier administrateur : nommez-en un autre avant de l’effacer."))
+    _erase(person, words, reason, actor=actor)
+    return True
+
+
+def _erase(person: User, words: list[str], reason: str, *, actor: User, **details) -> None:
+    """The erasure itself, its row locked and its checks made; in the ledger once committed."""
     now = utcnow()
     scrub_audit(person, words)
     take_out_of_texts(words)
@@ -108,9 +129,82 @@ def erase_person(person: User, reason: str, *, actor: User) -> bool:
     catalogue.forget_progress(person)
     notifications.forget_person(person, words)
     reports.discard_named_exports()
-    record("privacy.erase", person, actor=actor, reason=reason)
+    record("privacy.erase", person, actor=actor, reason=reason, **details)
     db.session.flush()
-    return True
+    entry = {"user": person.id, "account_created_at": person.created_at.isoformat(),
+             "erased_at": details.get("erased_at", now.isoformat()), "by": actor.id, "reason": reason}
+    put_after_commit(db.session(), _ledger_key(person.id), json.dumps(entry).encode())
+
+
+# --- the erasures' ledger (see the module's docstring) --------------------------------------------
+
+def _ledger_key(user_id: int) -> str:
+    return f"{ERASURES}{user_id}.json"
+
+
+def _ledger() -> dict[int, dict]:
+    """The ledger's entries that can be read, by account id (an unreadable one is logged and left)."""
+    entries = {}
+    for key in get_storage().keys(ERASURES):
+        try:
+            entry = json.loads(get_storage().get(key))
+            entries[int(entry["user"])] = entry
+        except (ValueError, KeyError, TypeError) as error:
+            current_app.logger.error("erasures' ledger: %s cannot be read: %s", key, error)
+    return entries
+
+
+def _created_at(entry: dict) -> datetime | None:
+    try:
+        when = datetime.fromisoformat(entry["account_created_at"])
+    except (ValueError, KeyError, TypeError):
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+
+
+def write_ledger() -> int:
+    """The ledger's entries the database's erasures lack (a process stopped between an erasure's
+    commit and its entry); how many were written. Idempotent; writes nothing to the database."""
+    missing = set(db.session.scalars(select(User.id).where(User.erased_at.is_not(None)))) - set(_ledger())
+    for person in db.session.scalars(select(User).where(User.id.in_(missing))) if missing else ():
+        last = db.session.scalar(select(AuditEntry).where(
+            AuditEntry.action == "privacy.erase", AuditEntry.target_type == "User",
+            AuditEntry.target_id == str(person.id)).order_by(AuditEntry.id.desc()).limit(1))
+        entry = {"user": person.id, "account_created_at": person.created_at.isoformat(),
+                 "erased_at": person.erased_at.isoformat(), "by": last.actor_id if last else None,
+                 "reason": (last.details or {}).get("reason", "") if last else ""}
+        get_storage().put(_ledger_key(person.id), json.dumps(entry).encode())
+    return len(missing)
+
+
+def reapply_erasures(*, archive: str) -> list[int]:
+    """After a restore: the ledger's erasures the restored database does not hold, made again (in the
+    caller's transaction), by their administrator if the database has them, else by the first one;
+    each audited with its first date and the archive's name. Returns the accounts erased."""
+    erased = []
+    for user_id, entry in sorted(_ledger().items()):
+        person = db.session.get(User, user_id)
+        if person is None or person.erased_at is not None or person.created_at != _created_at(entry):
+            continue  # not in this database (or another person under that id), or erased already
+        lock_row(person)
+        if person.erased_at is not None:
+            continue
+        by = db.session.get(User, entry.get("by") or 0)
+        actor = by if by is not None and by.is_admin and by.id != person.id else _first_admin(person)
+        if actor is None:
+            raise PrivacyError(_("Aucun administrateur pour effacer de nouveau la personne n° %(id)s : créez-en un, "
+                                 "puis restaurez encore.", id=person.id))
+        _erase(person, mentions(person), str(entry.get("reason") or ""), actor=actor,
+               erased_at=str(entry.get("erased_at") or ""), again_after_restore=archive)
+        erased.append(person.id)
+    db.session.flush()
+    return erased
+
+
+def _first_admin(person: User) -> User | None:
+    return db.session.scalar(select(User).join(UserRole, UserRole.user_id == User.id).where(
+        UserRole.role == Role.ADMIN.value, User.id != person.id, User.active.is_(True),
+        User.erased_at.is_(None)).order_by(User.id).limit(1))
 
 
 def _other_admins(person: User) -> int:
