@@ -206,3 +206,7 @@ def test_keys_lists_every_stored_file_and_nothing_else(store):
     else:  # another school's files under another prefix are not listed
         S3Storage(store.bucket, f"{store.prefix}-other", client=store.client).put("certificates/other.pdf", b"x")
     assert sorted(store.keys()) == sorted(stored)
+    # A folder's keys, and a prefix that ends within a name.
+    assert sorted(store.keys("scans/")) == ["scans/6/1/ⵜⴰⵙⵏⵓⵔⵜ.jpg"]
+    assert sorted(store.keys("trips/7/pho")) == ["trips/7/photos/ورقة.jpg"]
+    assert list(store.keys("ledger/")) == [] and sorted(store.keys("")) == sorted(stored)
