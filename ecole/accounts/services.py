@@ -50,7 +50,12 @@ class AccountError(ValueError):
 
 
 def refuse_erased(user: User) -> None:
-    """An erased account is never changed again: no profile, role, code or activation brings it back."""
+    """An erased account is never changed again: no profile, role, code or activation brings it back.
+    The row is locked and read again first (the caller changes it next): an erasure under way is waited
+    for and its end seen, instead of the change writing the names back over it."""
+    user = getattr(user, "_get_current_object", lambda: user)()
+    if inspect(user).persistent:
+        lock_row(user, columns_only=True)
     if user.erased_at is not None:
         raise AccountError(_("Les données de cette personne ont été effacées : son compte ne peut plus être modifié."))
 

@@ -435,3 +435,27 @@ def test_absences_marked_while_she_is_erased_tell_nobody_her_name(app, history, 
     from ecole.attendance.models import AttendanceMark
     assert db.session.scalar(db.select(db.func.count()).select_from(AttendanceMark).where(
         AttendanceMark.enrolment_id == theirs, AttendanceMark.status == "absent")) == 2
+
+
+@pytest.mark.parametrize("change", ["her profile", "her account switched on"])
+def test_a_change_to_her_account_while_she_is_erased_does_not_bring_her_back(app, history, people, monkeypatch, change):
+    """She saves her profile (her names, her phone) or an administrator switches her account on as she is
+    erased: the change waits and is refused; the erased row stays erased (on PostgreSQL the update wrote
+    her names back over the erasure)."""
+    from ecole.accounts import services as accounts
+    from ecole.accounts.services import AccountError
+
+    person, admin = history.itto.id, people.admin.id
+
+    def act():
+        her = db.session.get(User, person)
+        if change == "her profile":
+            accounts.update_profile(her, {"name_latin": NAMES["latin"], "phone": PHONE}, actor=her)
+        else:
+            accounts.set_active(her, True, actor=db.session.get(User, admin))
+
+    assert issubclass(AccountError, ValueError)
+    assert racing_the_erasure(app, monkeypatch, person, admin, act) == "refused"
+    her = db.session.get(User, person)
+    assert her.erased_at is not None and (her.phone, her.email, her.active) == (None, None, False)
+    assert found_in_rows(IDENTIFYING) == []
