@@ -6,6 +6,7 @@ import contextvars
 import json
 from datetime import timedelta
 
+import pytest
 from flask import current_app
 from sqlalchemy import select
 
@@ -50,11 +51,21 @@ def holding(words) -> list[str]:
                   if any(isinstance(value, str) and word in value for row in rows for value in row for word in words))
 
 
-def test_a_restore_from_before_her_erasure_erases_her_again(populated_school, tmp_path):
+@pytest.fixture
+def school(populated_school):
+    """A populated school on the stage's database, and a trainee of it who holds a seat to come."""
     place = populated_school(stage_kind())
     with place.app.app_context():
-        person = someone_with_a_seat()
-        person_id, words, admin_id = person.id, mentions(person), an_admin().id
+        person_id = someone_with_a_seat().id
+    place.release()
+    return place, person_id
+
+
+def test_a_restore_from_before_her_erasure_erases_her_again(school, tmp_path):
+    place, person_id = school
+    with place.app.app_context():
+        person = db.session.get(User, person_id)
+        words, admin_id = mentions(person), an_admin().id
         archive = make_backup(tmp_path / "before.tar", actor=None).path
         db.session.commit()
         archived = rows_of(place.app)["users"]
@@ -89,11 +100,10 @@ def test_a_restore_from_before_her_erasure_erases_her_again(populated_school, tm
         place.release()
 
 
-def test_a_ledger_from_another_database_erases_nobody_and_does_not_stop_a_restore(populated_school, tmp_path):
-    place = populated_school(stage_kind())
+def test_a_ledger_from_another_database_erases_nobody_and_does_not_stop_a_restore(school, tmp_path):
+    place, person_id = school
     with place.app.app_context():
-        person = someone_with_a_seat()
-        person_id = person.id
+        person = db.session.get(User, person_id)
         archive = make_backup(tmp_path / "before.tar", actor=None).path
         db.session.commit()
         # The same id, another account: created at another time.
@@ -114,12 +124,10 @@ def test_a_ledger_from_another_database_erases_nobody_and_does_not_stop_a_restor
     place.release()
 
 
-def test_the_backup_command_writes_what_the_ledger_lacks(populated_school, tmp_path):
-    place = populated_school(stage_kind())
+def test_the_backup_command_writes_what_the_ledger_lacks(school, tmp_path):
+    place, person_id = school
     with place.app.app_context():
-        person = someone_with_a_seat()
-        person_id = person.id
-        services.erase_person(person, REASON, actor=an_admin())
+        services.erase_person(db.session.get(User, person_id), REASON, actor=an_admin())
         db.session.commit()
         key = f"ledger/erasures/{person_id}.json"
         written = get_storage().get(key)
