@@ -115,9 +115,11 @@ def erase_person(person: User, reason: str, *, actor: User) -> bool:
     return True
 
 
-def _erase(person: User, words: list[str], reason: str, *, actor: User, **details) -> None:
-    """The erasure itself, its row locked and its checks made; in the ledger once committed."""
-    now = utcnow()
+def _erase(person: User, words: list[str], reason: str, *, actor: User, at: datetime | None = None,
+           **details) -> None:
+    """The erasure itself, its row locked and its checks made, dated `at` (now, unless it is made again
+    after a restore); in the ledger once committed."""
+    now = at or utcnow()
     scrub_audit(person, words)
     take_out_of_texts(words)
     certificates.erase_holder(person, now=now)
@@ -131,8 +133,8 @@ def _erase(person: User, words: list[str], reason: str, *, actor: User, **detail
     reports.discard_named_exports()
     record("privacy.erase", person, actor=actor, reason=reason, **details)
     db.session.flush()
-    entry = {"user": person.id, "account_created_at": person.created_at.isoformat(),
-             "erased_at": details.get("erased_at", now.isoformat()), "by": actor.id, "reason": reason}
+    entry = {"user": person.id, "account_created_at": person.created_at.isoformat(), "erased_at": now.isoformat(),
+             "by": actor.id, "reason": reason}
     put_after_commit(db.session(), _ledger_key(person.id), json.dumps(entry).encode())
 
 
@@ -154,9 +156,10 @@ def _ledger() -> dict[int, dict]:
     return entries
 
 
-def _created_at(entry: dict) -> datetime | None:
+def _moment(entry: dict, name: str) -> datetime | None:
+    """One of an entry's dates ("account_created_at", "erased_at"), in UTC; None if it cannot be read."""
     try:
-        when = datetime.fromisoformat(entry["account_created_at"])
+        when = datetime.fromisoformat(entry[name])
     except (ValueError, KeyError, TypeError):
         return None
     return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
@@ -184,7 +187,7 @@ def reapply_erasures(*, archive: str) -> list[int]:
     erased = []
     for user_id, entry in sorted(_ledger().items()):
         person = db.session.get(User, user_id)
-        if person is None or person.erased_at is not None or person.created_at != _created_at(entry):
+        if person is None or person.erased_at is not None or person.created_at != _moment(entry, "account_created_at"):
             continue  # not in this database (or another person under that id), or erased already
         lock_row(person)
         if person.erased_at is not None:
@@ -194,8 +197,9 @@ def reapply_erasures(*, archive: str) -> list[int]:
         if actor is None:
             raise PrivacyError(_("Aucun administrateur pour effacer de nouveau la personne n° %(id)s : créez-en un, "
                                  "puis restaurez encore.", id=person.id))
-        _erase(person, mentions(person), str(entry.get("reason") or ""), actor=actor,
-               erased_at=str(entry.get("erased_at") or ""), again_after_restore=archive)
+        first = _moment(entry, "erased_at")
+        _erase(person, mentions(person), str(entry.get("reason") or ""), actor=actor, at=first,
+               erased_at=first.isoformat() if first else "", again_after_restore=archive)
         erased.append(person.id)
     db.session.flush()
     return erased
