@@ -21,19 +21,34 @@ from ecole.core.timezone import school_zone
 from ecole.enrolment.models import Enrolment
 from ecole.enrolment.services import status_title
 from ecole.extensions import db
-from ecole.i18n import format_date, format_list, format_when
+from ecole.i18n import format_date, format_list, format_number, format_when
 from ecole.sessions.models import CourseSession, Venue
 
 MAX_QUERY = 100
 SYSTEM = "system"  # the `actor` filter's value for entries written without a person (first administrator…)
 
-# What a `target_type` is, for an entry whose subject no longer exists.
+# What a `target_type` is: said for an entry whose subject has no page of its own or no longer exists.
 TYPE_TITLES = {
     "User": _l("Compte"),
     "CourseSession": _l("Session"),
     "Enrolment": _l("Inscription"),
     "Course": _l("Formation"),
     "Theme": _l("Thème"),
+    "Trip": _l("Voyage d’étude"),
+    "Register": _l("Registre de présence"),
+    "Scan": _l("Scan"),
+    "ScanPage": _l("Page scannée"),
+    "MarkReview": _l("Marque à vérifier"),
+    "Certificate": _l("Certificat"),
+    "CertificateAsset": _l("Logo ou signature des certificats"),
+    "Programme": _l("Programme"),
+    "ReportExport": _l("Export du rapport"),
+}
+# Entries about a whole area (`record(action, "backups", …)`): what the area is.
+AREA_TITLES = {
+    "backup": _l("Sauvegardes"),
+    "certificates": _l("Certificats"),
+    "reports": _l("Rapports"),
 }
 # The profile fields an administrator or the person may change (`fields` of "user.update").
 FIELD_TITLES = {
@@ -49,6 +64,66 @@ FIELD_TITLES = {
     "organisation": _l("Organisation"),
     "locale": _l("Langue préférée"),
 }
+
+# Every other detail an entry may hold (each keyword of the `record(…)` calls, the backups' entries, the
+# exports' filters: tests/admin/test_audit_details.py finds them in the code), with its title; _shown
+# says its value in the reader's words.
+DETAIL_TITLES = {
+    "added": _l("Sessions ajoutées"),
+    "removed": _l("Sessions retirées"),
+    "amount": _l("Montant"),
+    "archive": _l("Archive"),
+    "audience": _l("Public"),
+    "command": _l("Commande"),
+    "commune": _l("Commune"),
+    "completed": _l("Ont achevé la formation"),
+    "contact": _l("Contact d’urgence"),
+    "created_at": _l("Sauvegarde du"),
+    "dialect": _l("Base de données"),
+    "enrolment": _l("Inscription"),
+    "erased_at": _l("Effacement du"),
+    "again_after_restore": _l("Effacement refait après la restauration de"),
+    "file": _l("Fichier"),
+    "files": _l("Fichiers"),
+    "format": _l("Format"),
+    "from": _l("Du"),
+    "to": _l("Au"),
+    "from_comment": _l("Commentaire avant"),
+    "to_comment": _l("Commentaire après"),
+    "from_passed": _l("Réussite avant"),
+    "to_passed": _l("Réussite après"),
+    "from_score": _l("Note avant"),
+    "to_score": _l("Note après"),
+    "funder": _l("Financeur"),
+    "kind": _l("Type"),
+    "lang": _l("Langue"),
+    "meeting": _l("Séance"),
+    "missing_files": _l("Fichiers manquants"),
+    "name": _l("Nom"),
+    "pages": _l("Pages"),
+    "photo": _l("Photo"),
+    "place": _l("Lieu"),
+    "programme": _l("Programme"),
+    "replaces": _l("Remplace"),
+    "results": _l("Résultats rouverts"),
+    "revision": _l("Révision du schéma"),
+    "rows": _l("Lignes"),
+    "scan": _l("Scan"),
+    "seats": _l("Places"),
+    "status": _l("État"),
+    "stop": _l("Étape"),
+    "table": _l("Tableau"),
+    "text": _l("Recherche"),
+    "total": _l("Résultats validés"),
+    "unread": _l("Pages non lues"),
+    "vehicle": _l("Véhicule"),
+    "with_names": _l("Avec les noms"),
+}
+# Details that name people or sessions by their id: shown as links, by name.
+PERSON_DETAILS = {"user": _l("Personne"), "person": _l("Personne"), "people": _l("Personnes sur la photo")}
+SESSION_DETAILS = {"session": _l("Session"), "session_id": _l("Session"), "course_session": _l("Session")}
+# Details whose value is the number of a row that has no page of its own.
+NUMBERED_DETAILS = {"contact", "enrolment", "meeting", "photo", "programme", "scan", "stop", "vehicle"}
 
 
 # --- filters ---------------------------------------------------------------------------------
@@ -228,11 +303,17 @@ class _Names:
         course_slugs: set[str] = set()
         for entry in entries:
             if entry.target_type in wanted and entry.target_id.isdigit():
-                wanted[entry.target_type].add(int(entry.target_id))
+                # A study trip's id is its session's.
+                wanted["CourseSession" if entry.target_type == "Trip" else entry.target_type].add(int(entry.target_id))
             details = entry.details or {}
-            for key, kind in (("user", "User"), ("session", "CourseSession")):
-                if isinstance(details.get(key), int):
-                    wanted[kind].add(details[key])
+            for keys, kind in ((PERSON_DETAILS, "User"), (SESSION_DETAILS, "CourseSession")):
+                for key in keys:
+                    value = details.get(key)
+                    for one in value if isinstance(value, list) else [value]:
+                        if isinstance(one, int) and not isinstance(one, bool):
+                            wanted[kind].add(one)
+                        elif isinstance(one, str) and one.isdigit() and len(one) < 12:
+                            wanted[kind].add(int(one))
             for key in ("created", "updated"):
                 if isinstance(details.get(key), list):
                     course_slugs.update(slug for slug in details[key] if isinstance(slug, str))
@@ -316,7 +397,9 @@ class _Names:
         if kind == "Enrolment" and target_id in self.enrolments:
             user_id, session_id = self.enrolments[target_id]
             return [link for link in (self.user(user_id), self.session(session_id)) if link]
-        finder = {"User": self.user, "CourseSession": self.session, "Course": self.course,
+        if kind in AREA_TITLES:
+            return [Link(str(AREA_TITLES[kind]))]
+        finder = {"User": self.user, "CourseSession": self.session, "Trip": self.session, "Course": self.course,
                   "Theme": self.theme}.get(kind)
         found = finder(target_id) if finder else None
         if found:
@@ -324,6 +407,8 @@ class _Names:
         what = TYPE_TITLES.get(kind)
         if what is None:  # a kind of entry this page does not know yet: say what the log says
             return [Link(f"{kind} {raw_id}".strip())]
+        if finder is None:  # no page of its own
+            return [Link(_("%(what)s n° %(id)s", what=what, id=raw_id))]
         return [Link(_("%(what)s n° %(id)s (supprimé·e)", what=what, id=raw_id))]
 
 
@@ -363,6 +448,8 @@ def _details(entry: AuditEntry, names: _Names) -> list[Detail]:
             text(_("Rôles après"), _roles(value))
         elif key == "starts_at":
             text(_("Séance"), _when(value))
+        elif key == "forced" and entry.action == "backup.restore":
+            text(_("Remplacement forcé"), _shown(key, value, entry.action))
         elif key == "forced":
             if value:
                 text(_("Conflit d’horaire"), _("Séance ajoutée malgré un conflit d’horaire"))
@@ -373,10 +460,12 @@ def _details(entry: AuditEntry, names: _Names) -> list[Detail]:
                 text(_("Raison"), value)
         elif key == "enrolments" and isinstance(value, int):
             text(_("Inscriptions"), ngettext("%(num)d inscription annulée", "%(num)d inscriptions annulées", value))
-        elif key in ("user", "session") and isinstance(value, int):
-            if not said_by_subject:  # a walk-in's person and session are already its subject
-                links(_("Personne") if key == "user" else _("Session"),
-                      [names.user(value) if key == "user" else names.session(value)])
+        elif key in PERSON_DETAILS or key in SESSION_DETAILS:
+            if not said_by_subject:  # an enrolment's person and session are already its subject
+                find, title = (names.user, PERSON_DETAILS[key]) if key in PERSON_DETAILS else (
+                    names.session, SESSION_DETAILS[key])
+                ids = [_number(one) for one in (value if isinstance(value, list) else [value])]
+                links(title, [find(one) or Link(_("n° %(id)s", id=one)) for one in ids if one is not None])
         elif key in ("created", "updated") and isinstance(value, list):
             label = _("Formations ajoutées") if key == "created" else _("Formations modifiées")
             links(label, [names.course(names.course_by_slug.get(slug)) or Link(str(slug)) for slug in value])
@@ -384,9 +473,69 @@ def _details(entry: AuditEntry, names: _Names) -> list[Detail]:
             text(_("Identifiant"), value)
         elif key == "fields" and isinstance(value, list):
             text(_("Champs modifiés"), format_list([str(FIELD_TITLES.get(name, name)) for name in value]))
+        elif key in ("added", "removed") and isinstance(value, list):  # a programme's sessions
+            ids = [_number(one) for one in value]
+            links(DETAIL_TITLES[key], [names.session(one) or Link(_("n° %(id)s", id=one)) for one in ids
+                                       if one is not None])
         else:
-            text(key, ", ".join(map(str, value)) if isinstance(value, list) else value)
+            text(DETAIL_TITLES.get(key, key), _shown(key, value, entry.action))
     return shown
+
+
+def _number(value) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 12 else None
+
+
+def _code_titles(key: str, action: str) -> dict:
+    """The titles of a detail's codes (a document's kind, a mark's state…), where it holds codes."""
+    from ecole.accounts.models import AUDIENCE_TITLES
+    from ecole.attendance.models import MARK_TITLES
+    from ecole.certificates.models import STATUS_TITLES
+    from ecole.i18n import LANGUAGE_NAMES
+    from ecole.trips.models import DOCUMENT_STATUS_TITLES, DOCUMENT_TITLES
+
+    if key == "kind" and action.startswith("trip."):
+        return DOCUMENT_TITLES
+    if key == "kind" and action.startswith("certificate.asset"):
+        return {"logo": _("Logo"), "signature": _("Signature")}
+    if key == "status":
+        return {"trip.document": DOCUMENT_STATUS_TITLES, "certificate.export": STATUS_TITLES}.get(action, MARK_TITLES)
+    if key == "table":
+        from ecole.reports.exports import SHEET_TITLES
+
+        return SHEET_TITLES
+    return {"lang": LANGUAGE_NAMES, "audience": AUDIENCE_TITLES,
+            "dialect": {"postgresql": "PostgreSQL", "sqlite": "SQLite"}}.get(key, {})
+
+
+def _shown(key: str, value, action: str) -> str:
+    """A detail's value in the reader's words: yes or no, a dash for nothing, dates in the school's
+    time, codes by their titles, numbers of rows as such; what the page does not know, as stored."""
+    if isinstance(value, list):
+        return format_list([_shown(key, one, action) for one in value]) if value else "—"
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("Oui") if value else _("Non")
+    if key in NUMBERED_DETAILS and _number(value) is not None:
+        return _("n° %(id)s", id=value)
+    titles = _code_titles(key, action)
+    if isinstance(value, str) and value in titles:
+        return str(titles[value])
+    if key in ("created_at", "erased_at"):
+        return _when(value)
+    if key in ("from", "to"):
+        try:
+            return format_date(date.fromisoformat(str(value)), "medium")
+        except ValueError:
+            return str(value)
+    if key == "format":
+        return str(value).upper()
+    if isinstance(value, (int, float)):
+        return format_number(value)
+    return str(value)
 
 
 def describe(entries: list[AuditEntry], lang: str) -> list[Row]:
