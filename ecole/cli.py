@@ -219,6 +219,7 @@ def restore_command(path: Path, force: bool):
 
     from ecole.catalogue.models import Theme
     from ecole.core.backup import BackupError, files_in, restore_backup, rows_in
+    from ecole.core.storage import StorageError
     from ecole.privacy.services import PrivacyError, reapply_erasures
 
     # Rows a freshly migrated database holds already do not make it hold data: the school's themes (inserted
@@ -235,7 +236,7 @@ def restore_command(path: Path, force: bool):
     try:
         again = reapply_erasures(archive=path.name)
         db.session.commit()
-    except PrivacyError as error:
+    except (PrivacyError, StorageError) as error:
         db.session.rollback()
         fail(str(error))
     if again:

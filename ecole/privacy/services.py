@@ -150,10 +150,17 @@ def _ledger() -> dict[int, dict]:
     for key in get_storage().keys(ERASURES):
         try:
             entry = json.loads(get_storage().get(key))
-            entries[int(entry["user"])] = entry
-        except (ValueError, KeyError, TypeError) as error:
+            if not isinstance(entry, dict) or _row_id(entry.get("user")) is None:
+                raise ValueError("no account id")
+            entries[entry["user"]] = entry
+        except (ValueError, RecursionError) as error:  # JSONDecodeError is a ValueError
             current_app.logger.error("erasures' ledger: %s cannot be read: %s", key, error)
     return entries
+
+
+def _row_id(value) -> int | None:
+    """An id as the ledger holds it: an integer a database's id column can hold, else None."""
+    return value if type(value) is int and 0 < value < 2 ** 31 else None
 
 
 def _moment(entry: dict, name: str) -> datetime | None:
@@ -192,7 +199,7 @@ def reapply_erasures(*, archive: str) -> list[int]:
         lock_row(person)
         if person.erased_at is not None:
             continue
-        by = db.session.get(User, entry.get("by") or 0)
+        by = db.session.get(User, _row_id(entry.get("by")) or 0)
         actor = by if by is not None and by.is_admin and by.id != person.id else _first_admin(person)
         if actor is None:
             raise PrivacyError(_("Aucun administrateur pour effacer de nouveau la personne n° %(id)s : créez-en un, "

@@ -111,7 +111,9 @@ def test_a_ledger_from_another_database_erases_nobody_and_does_not_stop_a_restor
         other = {"user": person_id, "account_created_at": (person.created_at - timedelta(days=3)).isoformat(),
                  "erased_at": utcnow().isoformat(), "by": None, "reason": REASON}
         get_storage().put(f"ledger/erasures/{person_id}.json", json.dumps(other).encode())
-        get_storage().put("ledger/erasures/999999.json", b"{not json")
+        for number, broken in enumerate([b"{not json", b"[]", b'{"user": 1e400}', b'{"user": 100000000000000000000}',
+                                         b'{"user": "3"}', b'{"user": true}', b"[" * 100_000, b"\xff\xfe"]):
+            get_storage().put(f"ledger/erasures/{999990 + number}.json", broken)
         before = rows_of(place.app)
     place.release()
     result = cli(place, "restore", str(archive), "--force")
