@@ -133,15 +133,18 @@ def _erase(person: User, words: list[str], reason: str, *, actor: User, at: date
     reports.discard_named_exports()
     record("privacy.erase", person, actor=actor, reason=reason, **details)
     db.session.flush()
-    entry = {"user": person.id, "account_created_at": person.created_at.isoformat(), "erased_at": now.isoformat(),
-             "by": actor.id, "reason": reason}
-    put_after_commit(db.session(), _ledger_key(person.id), json.dumps(entry).encode())
+    put_after_commit(db.session(), _ledger_key(person.id), _ledger_entry(person, now, actor.id, reason))
 
 
 # --- the erasures' ledger (see the module's docstring) --------------------------------------------
 
 def _ledger_key(user_id: int) -> str:
     return f"{ERASURES}{user_id}.json"
+
+
+def _ledger_entry(person: User, erased_at: datetime, by: int | None, reason: str) -> bytes:
+    return json.dumps({"user": person.id, "account_created_at": person.created_at.isoformat(),
+                       "erased_at": erased_at.isoformat(), "by": by, "reason": reason}).encode()
 
 
 def _ledger() -> dict[int, dict]:
@@ -180,10 +183,8 @@ def write_ledger() -> int:
         last = db.session.scalar(select(AuditEntry).where(
             AuditEntry.action == "privacy.erase", AuditEntry.target_type == "User",
             AuditEntry.target_id == str(person.id)).order_by(AuditEntry.id.desc()).limit(1))
-        entry = {"user": person.id, "account_created_at": person.created_at.isoformat(),
-                 "erased_at": person.erased_at.isoformat(), "by": last.actor_id if last else None,
-                 "reason": (last.details or {}).get("reason", "") if last else ""}
-        get_storage().put(_ledger_key(person.id), json.dumps(entry).encode())
+        get_storage().put(_ledger_key(person.id), _ledger_entry(
+            person, person.erased_at, last.actor_id if last else None, (last.details or {}).get("reason", "") if last else ""))
     return len(missing)
 
 
