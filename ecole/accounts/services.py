@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from flask import current_app
 from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, inspect, update
+from sqlalchemy import delete, func, update
 from sqlalchemy.exc import IntegrityError
 
 from ecole.accounts.models import (
@@ -53,9 +53,7 @@ def refuse_erased(user: User) -> None:
     """An erased account is never changed again: no profile, role, code or activation brings it back.
     The row is locked and read again first (the caller changes it next): an erasure under way is waited
     for and its end seen, instead of the change writing the names back over it."""
-    user = getattr(user, "_get_current_object", lambda: user)()
-    if inspect(user).persistent:
-        lock_row(user, columns_only=True)
+    lock_row(user, columns_only=True)
     if user.erased_at is not None:
         raise AccountError(_("Les données de cette personne ont été effacées : son compte ne peut plus être modifié."))
 
@@ -575,10 +573,8 @@ def hold_person(user: User) -> User:
     SHARE; SQLite: the write lock). For whoever adds a row about them (an enrolment, a trip document, a
     photo they appear in): an erasure under way (privacy/services.py, which locks them for update before
     anything else) is waited for and its end seen, and one that comes later finds the row to take out.
-    Returns the row itself (current_user is a proxy of it)."""
-    user = getattr(user, "_get_current_object", lambda: user)()
-    if inspect(user).persistent:
-        lock_row(user, columns_only=True, shared=True)
+    Returns the person, for `hold_person(user).erased_at`."""
+    lock_row(user, columns_only=True, shared=True)
     return user
 
 

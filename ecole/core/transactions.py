@@ -135,7 +135,11 @@ def lock_row(instance, *, columns_only: bool = False, shared: bool = False) -> N
     `columns_only` only the row's own columns are read, in one statement: for the callers that
     change counters and states, not the instance's collections. A `shared` lock (FOR SHARE) is for a
     row that is only read and must not change before the transaction ends (the person an enrolment is
-    for): several may hold it at once, whoever changes the row waits for them all."""
+    for): several may hold it at once, whoever changes the row waits for them all. `current_user` is
+    locked as the row behind it; an instance not in the database yet has no row to lock."""
+    instance = getattr(instance, "_get_current_object", lambda: instance)()
+    if not inspect(instance).persistent:
+        return
     take_write_lock()
     if instance in db.session.dirty:
         db.session.flush()  # what was changed is written, then read back: a reload never drops it

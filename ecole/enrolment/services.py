@@ -146,7 +146,7 @@ def enrol(course_session: CourseSession, user: User, *, actor: User | None, walk
     """Ask for a seat. Staff enrolling someone on the spot skip the window and the approval."""
     # The person first, as an erasure takes them (privacy/services.py: the person, then the sessions
     # whose seats it gives back): an erasure under way makes this wait, and its end is seen here.
-    user = hold_person(user)
+    hold_person(user)
     lock_row(course_session, columns_only=True)
     now = utcnow()
     if not user.active:  # a deactivated account gets no enrolment and no notice, walk-in or not
