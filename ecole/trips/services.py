@@ -403,13 +403,15 @@ def set_document(participant: Enrolment, kind: str, status: str, *, actor: User,
         raise TripError(_("Cet état n’existe pas pour ce document."))
     if db.session.get(Trip, participant.session_id) is None:
         raise TripError(_("Cette session n’est pas un voyage d’étude."))
-    if hold_person(participant.user).erased_at is not None:  # an erasure under way is waited for
-        raise TripError(_("Les données de cette personne ont été effacées à sa demande."))
     upload = None
     if filename or stream is not None:
         with without_write_lock():
             upload = _checked_file(filename, stream, DOCUMENT_MAX_BYTES)
     take_write_lock()
+    # Held from here to the commit (not before the file's check, which lets SQLite's lock go): an
+    # erasure under way is waited for.
+    if hold_person(participant.user).erased_at is not None:
+        raise TripError(_("Les données de cette personne ont été effacées à sa demande."))
     document = db.session.scalar(select(TripDocument).where(TripDocument.enrolment_id == participant.id,
                                                             TripDocument.kind == kind))
     if document is None:
@@ -497,8 +499,6 @@ def add_photo(stop: TripStop, filename: str, stream: BinaryIO, *, caption: str =
     participants = set(participant_ids(trip))
     if any(person.id not in participants for person in people):
         raise TripError(_("Seuls les participants du voyage peuvent être indiqués sur une photo."))
-    if any(hold_person(person).erased_at is not None for person in people):
-        raise TripError(_("Les données de cette personne ont été effacées à sa demande."))
     with without_write_lock():
         announced = check_name(filename)
         if announced == "pdf":
@@ -509,6 +509,8 @@ def add_photo(stop: TripStop, filename: str, stream: BinaryIO, *, caption: str =
         out = io.BytesIO()
         image.save(out, "JPEG", quality=PAGE_QUALITY, optimize=True)  # re-encoded: no EXIF, no GPS
     take_write_lock()
+    if any(hold_person(person).erased_at is not None for person in people):  # as set_document: held to the commit
+        raise TripError(_("Les données de cette personne ont été effacées à sa demande."))
     photo = ReportPhoto(stop_id=stop.id, caption=caption, width=image.width, height=image.height,
                         uploaded_by_id=actor.id, people=list(people))
     db.session.add(photo)
