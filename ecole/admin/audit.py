@@ -13,16 +13,20 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import String, cast, or_
 
-from ecole.accounts.models import ROLE_TITLES, Role, User, erased_name
+from ecole.accounts.models import AUDIENCE_TITLES, ROLE_TITLES, Role, User, erased_name
+from ecole.attendance.models import MARK_TITLES
 from ecole.catalogue.models import Course, CourseText, Theme, pick
+from ecole.certificates.models import STATUS_TITLES
 from ecole.core.audit import AuditEntry, action_title, action_titles
 from ecole.core.sql import contains
 from ecole.core.timezone import school_zone
 from ecole.enrolment.models import Enrolment
 from ecole.enrolment.services import status_title
 from ecole.extensions import db
-from ecole.i18n import format_date, format_list, format_number, format_when
+from ecole.i18n import LANGUAGE_NAMES, format_date, format_list, format_number, format_when
+from ecole.reports.exports import SHEET_TITLES
 from ecole.sessions.models import CourseSession, Venue
+from ecole.trips.models import DOCUMENT_STATUS_TITLES, DOCUMENT_TITLES
 
 MAX_QUERY = 100
 SYSTEM = "system"  # the `actor` filter's value for entries written without a person (first administrator…)
@@ -69,8 +73,6 @@ FIELD_TITLES = {
 # exports' filters: tests/admin/test_audit_details.py finds them in the code), with its title; _shown
 # says its value in the reader's words.
 DETAIL_TITLES = {
-    "added": _l("Sessions ajoutées"),
-    "removed": _l("Sessions retirées"),
     "amount": _l("Montant"),
     "archive": _l("Archive"),
     "audience": _l("Public"),
@@ -121,7 +123,8 @@ DETAIL_TITLES = {
 }
 # Details that name people or sessions by their id: shown as links, by name.
 PERSON_DETAILS = {"user": _l("Personne"), "person": _l("Personne"), "people": _l("Personnes sur la photo")}
-SESSION_DETAILS = {"session": _l("Session"), "session_id": _l("Session"), "course_session": _l("Session")}
+SESSION_DETAILS = {"session": _l("Session"), "session_id": _l("Session"), "course_session": _l("Session"),
+                   "added": _l("Sessions ajoutées"), "removed": _l("Sessions retirées")}  # a programme's
 # Details whose value is the number of a row that has no page of its own.
 NUMBERED_DETAILS = {"contact", "enrolment", "meeting", "photo", "programme", "scan", "stop", "vehicle"}
 
@@ -309,11 +312,8 @@ class _Names:
             for keys, kind in ((PERSON_DETAILS, "User"), (SESSION_DETAILS, "CourseSession")):
                 for key in keys:
                     value = details.get(key)
-                    for one in value if isinstance(value, list) else [value]:
-                        if isinstance(one, int) and not isinstance(one, bool):
-                            wanted[kind].add(one)
-                        elif isinstance(one, str) and one.isdigit() and len(one) < 12:
-                            wanted[kind].add(int(one))
+                    wanted[kind].update(one for one in map(_number, value if isinstance(value, list) else [value])
+                                        if one is not None)
             for key in ("created", "updated"):
                 if isinstance(details.get(key), list):
                     course_slugs.update(slug for slug in details[key] if isinstance(slug, str))
@@ -473,10 +473,6 @@ def _details(entry: AuditEntry, names: _Names) -> list[Detail]:
             text(_("Identifiant"), value)
         elif key == "fields" and isinstance(value, list):
             text(_("Champs modifiés"), format_list([str(FIELD_TITLES.get(name, name)) for name in value]))
-        elif key in ("added", "removed") and isinstance(value, list):  # a programme's sessions
-            ids = [_number(one) for one in value]
-            links(DETAIL_TITLES[key], [names.session(one) or Link(_("n° %(id)s", id=one)) for one in ids
-                                       if one is not None])
         else:
             text(DETAIL_TITLES.get(key, key), _shown(key, value, entry.action))
     return shown
@@ -490,12 +486,6 @@ def _number(value) -> int | None:
 
 def _code_titles(key: str, action: str) -> dict:
     """The titles of a detail's codes (a document's kind, a mark's state…), where it holds codes."""
-    from ecole.accounts.models import AUDIENCE_TITLES
-    from ecole.attendance.models import MARK_TITLES
-    from ecole.certificates.models import STATUS_TITLES
-    from ecole.i18n import LANGUAGE_NAMES
-    from ecole.trips.models import DOCUMENT_STATUS_TITLES, DOCUMENT_TITLES
-
     if key == "kind" and action.startswith("trip."):
         return DOCUMENT_TITLES
     if key == "kind" and action.startswith("certificate.asset"):
@@ -503,8 +493,6 @@ def _code_titles(key: str, action: str) -> dict:
     if key == "status":
         return {"trip.document": DOCUMENT_STATUS_TITLES, "certificate.export": STATUS_TITLES}.get(action, MARK_TITLES)
     if key == "table":
-        from ecole.reports.exports import SHEET_TITLES
-
         return SHEET_TITLES
     return {"lang": LANGUAGE_NAMES, "audience": AUDIENCE_TITLES,
             "dialect": {"postgresql": "PostgreSQL", "sqlite": "SQLite"}}.get(key, {})

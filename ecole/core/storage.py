@@ -148,8 +148,8 @@ class FolderStorage(Storage):
 
     def keys(self, prefix: str = "") -> Iterator[str]:
         # Writes in progress (".tmp-…") and anything no key could name are not stored files.
-        folder = prefix.rpartition("/")[0]
-        for folder, subfolders, names in os.walk(self.root / folder if folder else self.root):
+        start = prefix.rpartition("/")[0]  # the folder the prefix names, walked alone
+        for folder, subfolders, names in os.walk(self.root / start if start else self.root):
             subfolders[:] = [name for name in subfolders if not name.startswith(".")]
             relative = Path(folder).relative_to(self.root).as_posix()
             for name in names:
