@@ -4,6 +4,7 @@ each entry's subject and details shown by name, translated, with a link where a 
 Entries store only a type and an id (`User 3`) and raw details (`before=["trainee"]`): naming
 them is done here, for a whole page at once, in a fixed number of queries (one per kind of thing
 named), never one per entry."""
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -413,7 +414,7 @@ class _Names:
 
 
 def _roles(codes) -> str:
-    titles = [str(ROLE_TITLES[Role(code)]) if code in set(Role) else str(code) for code in codes or []]
+    titles = [str(ROLE_TITLES[Role(code)]) if isinstance(code, str) and code in set(Role) else str(code) for code in codes or []]
     return format_list(titles) if titles else "—"
 
 
@@ -439,13 +440,11 @@ def _details(entry: AuditEntry, names: _Names) -> list[Detail]:
         if items:
             shown.append(Detail(str(label), items))
 
+    # Each key's own words apply to the shape of value the code writes; any other value (an old entry,
+    # another tool's) reads as _shown says, which takes whatever JSON holds.
     for key, value in details.items():
-        if key == "roles":
-            text(_("Rôles"), _roles(value))
-        elif key == "before":
-            text(_("Rôles avant"), _roles(value))
-        elif key == "after":
-            text(_("Rôles après"), _roles(value))
+        if key in ("roles", "before", "after") and isinstance(value, list):
+            text({"roles": _("Rôles"), "before": _("Rôles avant"), "after": _("Rôles après")}[key], _roles(value))
         elif key == "starts_at":
             text(_("Séance"), _when(value))
         elif key == "forced" and entry.action == "backup.restore":
@@ -453,8 +452,8 @@ def _details(entry: AuditEntry, names: _Names) -> list[Detail]:
         elif key == "forced":
             if value:
                 text(_("Conflit d’horaire"), _("Séance ajoutée malgré un conflit d’horaire"))
-        elif key == "result":
-            text(_("Résultat"), status_title(str(value)))
+        elif key == "result" and isinstance(value, str):
+            text(_("Résultat"), status_title(value))
         elif key == "reason":
             if value:
                 text(_("Raison"), value)
@@ -468,20 +467,21 @@ def _details(entry: AuditEntry, names: _Names) -> list[Detail]:
                 links(title, [find(one) or Link(_("n° %(id)s", id=one)) for one in ids if one is not None])
         elif key in ("created", "updated") and isinstance(value, list):
             label = _("Formations ajoutées") if key == "created" else _("Formations modifiées")
-            links(label, [names.course(names.course_by_slug.get(slug)) or Link(str(slug)) for slug in value])
+            links(label, [names.course(names.course_by_slug.get(str(slug))) or Link(str(slug)) for slug in value])
         elif key in ("slug", "code"):
             text(_("Identifiant"), value)
         elif key == "fields" and isinstance(value, list):
-            text(_("Champs modifiés"), format_list([str(FIELD_TITLES.get(name, name)) for name in value]))
+            text(_("Champs modifiés"), format_list([str(FIELD_TITLES.get(str(name), name)) for name in value]))
         else:
             text(DETAIL_TITLES.get(key, key), _shown(key, value, entry.action))
     return shown
 
 
 def _number(value) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 12 else None
+    """A row's id as a detail holds it (a number, or digits in a string), if a database could hold it."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 12:
+        value = int(value)
+    return value if type(value) is int and 0 < value < 2 ** 31 else None
 
 
 def _code_titles(key: str, action: str) -> dict:
@@ -521,7 +521,7 @@ def _shown(key: str, value, action: str) -> str:
             return str(value)
     if key == "format":
         return str(value).upper()
-    if isinstance(value, (int, float)):
+    if isinstance(value, (int, float)) and math.isfinite(value) and abs(value) < 10 ** 15:
         return format_number(value)
     return str(value)
 

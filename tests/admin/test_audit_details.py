@@ -105,3 +105,30 @@ def test_every_kind_of_detail_reads_in_the_readers_language(as_role, people, cat
                      "Langue ⵜⴰⵎⴰⵣⵉⵖⵜ", "Tableau Noms", "Remplacement forcé Oui", "Base de données PostgreSQL",
                      "État Révoqué", "Séance n° 3", "Public Agriculteur"):
             assert said in page, (said, page)
+
+
+HOSTILE = [None, float("nan"), float("inf"), 10 ** 30, -5, True, "\x00", "a\r\nSet-Cookie: x=1", "ⵜ" * 10_000,
+           {"nested": [1, {"a": None}]}, [None, "7", 10 ** 30, float("nan")], "2026-99-99", "99999999999999999999"]
+
+
+def test_hostile_stored_details_give_a_page_not_a_500(as_role, people, catalogue, app):
+    """Whatever an old entry or another tool left in the details (every key the page knows, every kind
+    of value), the page answers, in every language, to two readers at once."""
+    import math
+
+    from tests.enrolment.test_concurrency import run_together
+
+    keys = sorted({*DETAIL_TITLES, *PERSON_DETAILS, *SESSION_DETAILS, *SAID_OWN_WAY})
+    # PostgreSQL's JSON refuses NaN and infinities: no entry there can hold them.
+    storable = [value for value in HOSTILE if db.engine.dialect.name == "sqlite"
+                or not any(isinstance(one, float) and not math.isfinite(one)
+                           for one in (value if isinstance(value, list) else [value]))]
+    for number, value in enumerate(storable):
+        for action in ("report.export", "backup.restore", "trip.document", "certificate.export", "programme.sessions"):
+            db.session.add(AuditEntry(action=action, target_type="Trip", target_id=str(number),
+                                      actor_id=people.admin.id, details={key: value for key in keys}))
+    db.session.commit()
+    readers = [as_role("admin"), as_role("admin")]
+    for lang in ("fr", "ar", "zgh"):
+        statuses = run_together([lambda c=c: c.get(f"/admin/audit?lang={lang}").status_code for c in readers])
+        assert statuses == [200, 200], (lang, statuses)
